@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds captioner into bin/ and shows it at work on
+# a generated sample image and video (written under demo/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+go build -o bin/captioner ./cmd/captioner
+c=bin/captioner
+$c version
+$c synth images --n 2 --seed 7 --out demo/images
+$c synth videos --n 1 --seed 7 --max-duration 8s --out demo/videos
+echo
+echo "== what the files are"
+$c probe demo/images/images/000000.png demo/videos/0000.mp4
+echo
+echo "== ground truth of the image"
+head -n 1 demo/images/captions.jsonl
+echo
+echo "== the frames a model sees: the image, and the video at 2 frames per second"
+$c frames --size 224x224 --out demo/frames demo/images/images/000000.png
+$c frames --fps 2 --size 224x224 --out demo/frames demo/videos/0000.mp4
+echo
+echo "== the video's label track (ground truth)"
+cat demo/videos/0000.vtt

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs the whole test suite: vet, then every test
+# (unit, fuzz seed corpora, end-to-end runs of the built binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+echo "test: go vet ./..." >&2
+go vet ./...
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "test: gofmt would change: $unformatted" >&2
+  exit 1
+fi
+echo "test: go test ./..." >&2
+go test -count=1 -timeout 30m "$@" ./...
