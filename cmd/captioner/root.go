@@ -1,0 +1,66 @@
+package main
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// globals is what every command shares: where output goes. Commands get it
+// from their constructor; nothing is kept in package variables.
+type globals struct {
+	stdout, stderr io.Writer
+}
+
+const rootLong = `captioner looks at pictures and video and writes down what it sees.
+
+Exit status: 0 success, 1 some inputs failed, 2 usage error, 130 interrupted.`
+
+func newRootCommand(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "captioner <command> [flags] FILE...",
+		Short:         "Caption images and write subtitle tracks for videos",
+		Long:          rootLong,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	root.SetOut(g.stdout)
+	root.SetErr(g.stderr)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError{err}
+	})
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(
+		newVersionCommand(g),
+		newSynthCommand(g),
+		newProbeCommand(g),
+		newFramesCommand(g),
+	)
+	return root
+}
+
+// exactArgs, minArgs: cobra's validators, returning usage errors.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("%s: needs at least %d argument(s), got %d", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s: unexpected argument %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
