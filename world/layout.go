@@ -1,0 +1,109 @@
+package world
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// slack is kept, in pixels, beyond every margin of WORLD.md, so that a box
+// measured from anti-aliased pixels (which may reach about a pixel beyond the
+// geometric one) still keeps the margins.
+const slack = 1.0
+
+// Size ranges used by the generator, as fractions of the frame's shorter side:
+// inside WORLD.md's 10-16 % and 26-36 % by 1 %, for the same reason.
+var sizeRange = [...][2]float64{Small: {0.11, 0.15}, Large: {0.27, 0.35}}
+
+// minContrast is the least Euclidean RGB distance between an object's colour
+// and the background level that the generator draws.
+const minContrast = 64
+
+// frame holds a frame's size and the margins of WORLD.md, slack included.
+type frame struct {
+	w, h   int
+	short  float64 // shorter side
+	border float64 // least distance of a box from the frame's border
+	gap    float64 // least distance between two boxes
+}
+
+func newFrame(w, h int) frame {
+	long, short := float64(max(w, h)), float64(min(w, h))
+	return frame{w: w, h: h, short: short, border: 0.02*long + slack, gap: 0.02*short + slack}
+}
+
+// inside reports whether b keeps the border margin.
+func (f frame) inside(b Box) bool {
+	return b.X0 >= f.border && b.Y0 >= f.border && b.X1 <= float64(f.w)-f.border && b.Y1 <= float64(f.h)-f.border
+}
+
+// apart reports whether a and b keep the gap between boxes.
+func (f frame) apart(a, b Box) bool { return !a.Grow(f.gap).Overlaps(b) }
+
+// centreRange returns the interval of centre coordinates along one axis that
+// keeps a box of extent size inside the border of a frame of length n.
+func (f frame) centreRange(size float64, n int) (lo, hi float64) {
+	return f.border + size/2, float64(n) - f.border - size/2
+}
+
+// randomObject draws an object of the given shape and colour (random where
+// zero) with a random size, proportions and jittered colour that stands out
+// from bg. Its box is centred on the origin; place moves it.
+func randomObject(r *rand.Rand, f frame, bg Background, shape Shape, colour Colour) Object {
+	if shape == 0 {
+		shape = allShapes[r.IntN(len(allShapes))]
+	}
+	if colour == 0 {
+		colour = allColours[r.IntN(len(allColours))]
+	}
+	size := allSizes[r.IntN(len(allSizes))]
+	rng := sizeRange[size]
+	l := f.short * (rng[0] + (rng[1]-rng[0])*r.Float64())
+	aspect := 0.0
+	o := Object{Shape: shape, Colour: colour, Size: size}
+	switch shape {
+	case Triangle:
+		aspect = 0.82 + 0.16*r.Float64() // WORLD.md: 0.8 to 1.0
+	case Star:
+		o.Inner = round3(0.39 + 0.10*r.Float64()) // WORLD.md: 0.38 to 0.50
+	}
+	w, h := boxSize(shape, l, aspect)
+	o.Box = boxAt(Point{}, w, h)
+	o.RGB = jitter(r, colour.RGB(), bg.Level)
+	return o
+}
+
+// jitter moves each channel of c by up to +-20, keeping the colour at least
+// minContrast away from a gray background of the given level.
+func jitter(r *rand.Rand, c RGB, level uint8) RGB {
+	for range 20 {
+		var j RGB
+		for k := range 3 {
+			j[k] = uint8(min(max(int(c[k])+r.IntN(41)-20, 0), 255))
+		}
+		if contrast(j, level) >= minContrast {
+			return j
+		}
+	}
+	return c // every palette colour is at least 86 away from every allowed level
+}
+
+func contrast(c RGB, level uint8) float64 {
+	var s float64
+	for k := range 3 {
+		d := float64(c[k]) - float64(level)
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
+
+// place returns o with its box centred on c.
+func place(o Object, c Point) Object {
+	o.Box = boxAt(c, o.Box.W(), o.Box.H())
+	o.Centre = c
+	return o
+}
+
+// uniform returns a random value in [lo, hi].
+func uniform(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
