@@ -26,7 +26,7 @@ func MakeImage(seed uint64, index, width, height int) (ImageSample, error) {
 	if width < 48 || height < 48 {
 		return ImageSample{}, fmt.Errorf("world: image size %dx%d too small (want at least 48x48)", width, height)
 	}
-	r := rand.New(rand.NewPCG(seed, uint64(index)))
+	r := itemRand(seed, index)
 	f := newFrame(width, height)
 	bg := randomBackground(r)
 	aa := r.IntN(2) == 0

@@ -103,6 +103,16 @@ func place(o Object, c Point) Object {
 	return o
 }
 
+// itemRand returns the random source of item index of the run with the given
+// seed. The index is mixed (SplitMix64's finaliser) so that neighbouring items
+// start from unrelated states.
+func itemRand(seed uint64, index int) *rand.Rand {
+	z := uint64(index) + 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return rand.New(rand.NewPCG(seed, z^z>>31))
+}
+
 // uniform returns a random value in [lo, hi].
 func uniform(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }
 

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 )
@@ -19,7 +20,19 @@ type Box struct {
 	Y1 float64 `json:"y1"`
 }
 
-// W and H are the box's width and height.
+// MarshalJSON writes the point rounded to a thousandth of a pixel.
+func (p Point) MarshalJSON() ([]byte, error) {
+	type point Point
+	return json.Marshal(point{round3(p.X), round3(p.Y)})
+}
+
+// MarshalJSON writes the box rounded to a thousandth of a pixel.
+func (b Box) MarshalJSON() ([]byte, error) {
+	type box Box
+	return json.Marshal(box{round3(b.X0), round3(b.Y0), round3(b.X1), round3(b.Y1)})
+}
+
+// W is the box's width.
 func (b Box) W() float64 { return b.X1 - b.X0 }
 
 // H is the box's height.

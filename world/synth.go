@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -177,7 +176,7 @@ func PlanVideo(seed uint64, index int, o VideoOptions) (*VideoScript, error) {
 	if err := o.fill(); err != nil {
 		return nil, err
 	}
-	r := rand.New(rand.NewPCG(seed, uint64(index)))
+	r := itemRand(seed, index)
 	s, err := planVideo(r, o)
 	if err != nil {
 		return nil, fmt.Errorf("world: video %d: %w", index, err)
