@@ -5,6 +5,7 @@ package media
 
 import (
 	"fmt"
+	"image"
 	"time"
 )
 
@@ -63,4 +64,14 @@ func ParseFit(s string) (Fit, error) {
 		return Crop, nil
 	}
 	return 0, fmt.Errorf("media: unknown fit %q (want stretch, pad or crop)", s)
+}
+
+// Image returns a copy of the frame as an *image.RGBA (opaque), e.g. for
+// writing it with image/png.
+func (f *Frame) Image() *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, f.Width, f.Height))
+	for i, j := 0, 0; i+2 < len(f.Pix) && j+3 < len(img.Pix); i, j = i+3, j+4 {
+		img.Pix[j], img.Pix[j+1], img.Pix[j+2], img.Pix[j+3] = f.Pix[i], f.Pix[i+1], f.Pix[i+2], 255
+	}
+	return img
 }
