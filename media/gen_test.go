@@ -54,9 +54,10 @@ func nearest(r, g, b uint8) int {
 }
 
 // colourVideo writes an H.264 MP4 that shows palette[i] during second i, for
-// n seconds, at rate frames per second, size 64x48, with extra output
-// options (e.g. "-output_ts_offset", "10").
-func colourVideo(t testing.TB, path string, n int, rate int, extra ...string) {
+// n seconds, at rate frames per second, size 64x48, through the filters in
+// post (e.g. ",select=..."), with extra output options (e.g.
+// "-output_ts_offset", "10").
+func colourVideo(t testing.TB, path string, n int, rate int, post string, extra ...string) {
 	t.Helper()
 	var args []string
 	var labels string
@@ -64,7 +65,7 @@ func colourVideo(t testing.TB, path string, n int, rate int, extra ...string) {
 		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("color=c=%s:s=64x48:r=%d:d=1", hexColor(palette[i]), rate))
 		labels += fmt.Sprintf("[%d:v]", i)
 	}
-	args = append(args, "-filter_complex", fmt.Sprintf("%sconcat=n=%d:v=1:a=0[v]", labels, n), "-map", "[v]",
+	args = append(args, "-filter_complex", fmt.Sprintf("%sconcat=n=%d:v=1:a=0%s[v]", labels, n, post), "-map", "[v]",
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "10")
 	args = append(args, extra...)
 	ffmpegRun(t, append(args, path)...)

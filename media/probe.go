@@ -248,6 +248,7 @@ type ffprobeStream struct {
 	Height       int               `json:"height"`
 	AvgFrameRate string            `json:"avg_frame_rate"`
 	RFrameRate   string            `json:"r_frame_rate"`
+	StartTime    string            `json:"start_time"`
 	Duration     string            `json:"duration"`
 	Disposition  map[string]int    `json:"disposition"`
 	Tags         map[string]string `json:"tags"`
@@ -384,12 +385,31 @@ func videoInfo(out ffprobeOutput) (Info, error) {
 	if info.FrameRate == 0 {
 		info.FrameRate = parseRate(v.RFrameRate)
 	}
-	info.Duration = parseSeconds(out.Format.Duration)
-	if info.Duration == 0 {
-		info.Duration = parseSeconds(v.Duration)
-	}
 	info.StartTime = parseSeconds(out.Format.StartTime)
+	info.Duration = duration(out, info.StartTime)
 	return info, nil
+}
+
+// duration is the span a player shows, from the container's start to the
+// end of its last stream. ffprobe's format duration does not mean the same
+// for every demuxer: MP4 counts an initial empty edit (a file written with
+// -output_ts_offset 10 reads 15 s for 5 s of video), MPEG-TS does not; so
+// it is only the fallback when no stream says where it ends.
+func duration(out ffprobeOutput, start time.Duration) time.Duration {
+	var end time.Duration
+	for i := range out.Streams {
+		s := &out.Streams[i]
+		if (s.CodecType != "video" && s.CodecType != "audio") || s.Disposition["attached_pic"] != 0 {
+			continue
+		}
+		if d := parseSeconds(s.Duration); d > 0 {
+			end = max(end, parseSeconds(s.StartTime)+d)
+		}
+	}
+	if end > start {
+		return end - start
+	}
+	return max(0, parseSeconds(out.Format.Duration))
 }
 
 // rotation returns the display rotation of a stream in degrees, 0..359.
@@ -433,10 +453,10 @@ func parseRate(s string) float64 {
 }
 
 // parseSeconds reads ffprobe's decimal seconds ("12.345000"); 0 for "N/A",
-// empty, negative or absurd values.
+// empty or absurd values.
 func parseSeconds(s string) time.Duration {
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || f < 0 || f > 1e9 {
+	if err != nil || math.IsNaN(f) || math.Abs(f) > 1e9 {
 		return 0
 	}
 	return time.Duration(math.Round(f * float64(time.Second)))
