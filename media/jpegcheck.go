@@ -15,10 +15,12 @@ import (
 // any inverse DCT and refuses what libjpeg would only warn about: an invalid
 // Huffman code, a run of coefficients past the end of a block, a magnitude
 // category out of range, restart markers out of sequence, data that ends
-// before the last block, and extraneous bytes after it. It costs about a
-// quarter of OpenCV's decode (see BenchmarkJPEGCheck); a full decode with
-// image/jpeg costs about 3.5 times OpenCV's decode and misses most bit
-// flips. Progressive JPEGs are checked with a full image/jpeg decode (it at
+// before the last block, and extraneous bytes after it. Measured on a noisy
+// 1920x1080 JPEG of 850 kB on this 2-core machine (BenchmarkJPEG*): the check
+// takes 7.9 ms, OpenCV's decode 8.7 ms, a full image/jpeg decode 27 ms; so
+// the check about doubles the cost of loading a JPEG, which a CNN forward
+// pass dwarfs, while a full Go decode would quadruple it and still let most
+// bit flips through. Progressive JPEGs are checked with a full image/jpeg decode (it at
 // least catches truncation); arithmetic-coded and lossless ones are left to
 // OpenCV.
 
