@@ -1,7 +1,6 @@
 package world
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -19,14 +19,9 @@ func readRecords(t *testing.T, dir string) []ImageRecord {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var recs []ImageRecord
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var r ImageRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("captions.jsonl line %d: %v", len(recs)+1, err)
-		}
-		recs = append(recs, r)
+	recs, err := ReadImageRecords(f)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return recs
 }
@@ -61,6 +56,15 @@ func TestImagesAgainstWorld(t *testing.T) {
 	recs := readRecords(t, dir)
 	if len(recs) != n {
 		t.Fatalf("%d records, want %d", len(recs), n)
+	}
+
+	var caps []string
+	var scenes []Scene
+	for _, rec := range recs {
+		caps, scenes = append(caps, rec.Caption), append(scenes, rec.Scene)
+	}
+	if r, err := ScoreCaptions(caps, scenes); err != nil || r.ExactMatch != 1 || r.Attributes != 1 {
+		t.Errorf("ground truth scored against itself: %+v, %v", r, err)
 	}
 
 	const w, h = 320, 240
@@ -275,6 +279,23 @@ func TestImagesJPEGAndSize(t *testing.T) {
 		}
 		if _, w, h := loadRGB(t, filepath.Join(dir, rec.File)); w != 200 || h != 300 {
 			t.Errorf("%s: %dx%d, want 200x300", rec.File, w, h)
+		}
+	}
+}
+
+func TestReadImageRecordsRejects(t *testing.T) {
+	good := `{"file":"images/000000.png","caption":"a small red circle at the top","scene":{"objects":[{"shape":"circle","colour":"red","size":"small"}],"position":"top"}}`
+	if recs, err := ReadImageRecords(strings.NewReader(good + "\n")); err != nil || len(recs) != 1 || recs[0].Scene.Position != Top {
+		t.Fatalf("good record: %+v, %v", recs, err)
+	}
+	for _, bad := range []string{
+		strings.Replace(good, "at the top", "at the bottom", 1),
+		strings.Replace(good, `"circle"`, `"hexagon"`, 1),
+		strings.Replace(good, "a small red", "a smallish red", 1),
+		"{",
+	} {
+		if _, err := ReadImageRecords(strings.NewReader(bad)); err == nil {
+			t.Errorf("ReadImageRecords(%s): no error", bad)
 		}
 	}
 }

@@ -42,35 +42,6 @@ type VideoOptions struct {
 	Progress func(done, total int)
 }
 
-// SynthInfo is synth.json: what a generator run made and how.
-type SynthInfo struct {
-	Kind        string  `json:"kind"`      // "images" or "videos"
-	Generator   string  `json:"generator"` // Version
-	Seed        uint64  `json:"seed"`
-	N           int     `json:"n"`
-	Width       int     `json:"width"`
-	Height      int     `json:"height"`
-	Format      string  `json:"format,omitempty"`       // images
-	FPS         float64 `json:"fps,omitempty"`          // videos
-	MinDuration float64 `json:"min_duration,omitempty"` // videos, seconds
-	MaxDuration float64 `json:"max_duration,omitempty"` // videos, seconds
-}
-
-// ImageRecord is one line of captions.jsonl.
-type ImageRecord struct {
-	File        string     `json:"file"` // relative to the output folder
-	Caption     string     `json:"caption"`
-	Scene       Scene      `json:"scene"`
-	Background  Background `json:"background"`
-	AntiAliased bool       `json:"antialiased"`
-}
-
-// VideoRecord is NNNN.json, the ground truth of one video.
-type VideoRecord struct {
-	File string `json:"file"` // the video, relative to the output folder
-	*VideoScript
-}
-
 func (o *ImageOptions) fill() error {
 	if o.Width == 0 && o.Height == 0 {
 		o.Width, o.Height = 320, 240

@@ -238,13 +238,9 @@ func TestVideosFromPixels(t *testing.T) {
 		checkPlan(t, s)
 
 		// The JSON beside the video is the plan.
-		data, err := os.ReadFile(base + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rec VideoRecord
-		if err := json.Unmarshal(data, &rec); err != nil || rec.File != filepath.Base(base)+".mp4" {
-			t.Fatalf("%s.json: %v, file %q", base, err, rec.File)
+		rec, err := ReadVideoRecord(base + ".json")
+		if err != nil || rec.File != filepath.Base(base)+".mp4" {
+			t.Fatalf("%s.json: %v", base, err)
 		}
 		want, _ := json.Marshal(VideoRecord{File: rec.File, VideoScript: s})
 		got, _ := json.Marshal(rec)
@@ -269,6 +265,14 @@ func TestVideosFromPixels(t *testing.T) {
 				if k > 0 && it.StartAt != subs.Items[k-1].EndAt {
 					t.Errorf("%s%s cue %d does not touch the one before", base, ext, k)
 				}
+			}
+			cues := make([]Cue, len(subs.Items))
+			for k, it := range subs.Items {
+				cues[k] = Cue{Start: it.StartAt, End: it.EndAt, Text: it.String()}
+			}
+			r := ScoreTrack(cues, s.Cues(), seconds(s.Duration))
+			if r.StepAccuracy != 1 || r.F1 != 1 || r.TimeAccuracy != 1 || r.TrueBoundaries != len(s.Segments)-1 {
+				t.Errorf("%s%s scored against its own segments: %+v", base, ext, r)
 			}
 			if last := subs.Items[len(subs.Items)-1]; last.EndAt != seconds(s.Duration) || subs.Items[0].StartAt != 0 {
 				t.Errorf("%s%s: cues span %v..%v of %g s", base, ext, subs.Items[0].StartAt, last.EndAt, s.Duration)

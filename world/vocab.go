@@ -130,13 +130,27 @@ func lookup(names []string, s, typ string) (uint8, error) {
 	return 0, fmt.Errorf("world: unknown %s %q", typ, s)
 }
 
-func (s Shape) String() string     { return name(shapeNames[:], uint8(s), "Shape") }
-func (c Colour) String() string    { return name(colourNames[:], uint8(c), "Colour") }
-func (s Size) String() string      { return name(sizeNames[:], uint8(s), "Size") }
-func (p Position) String() string  { return name(positionNames[:], uint8(p), "Position") }
-func (r Relation) String() string  { return name(relationNames[:], uint8(r), "Relation") }
+// String returns the shape's word, e.g. "circle".
+func (s Shape) String() string { return name(shapeNames[:], uint8(s), "Shape") }
+
+// String returns the colour's word, e.g. "red".
+func (c Colour) String() string { return name(colourNames[:], uint8(c), "Colour") }
+
+// String returns "small" or "large".
+func (s Size) String() string { return name(sizeNames[:], uint8(s), "Size") }
+
+// String returns the cell's short name, e.g. "top left"; Phrase gives the
+// caption's words.
+func (p Position) String() string { return name(positionNames[:], uint8(p), "Position") }
+
+// String returns "left of" or "above"; Phrase gives the caption's words.
+func (r Relation) String() string { return name(relationNames[:], uint8(r), "Relation") }
+
+// String returns "left", "right", "up" or "down".
 func (d Direction) String() string { return name(directionNames[:], uint8(d), "Direction") }
-func (e Event) String() string     { return name(eventNames[:], uint8(e), "Event") }
+
+// String returns "move", "appear", "disappear" or "still".
+func (e Event) String() string { return name(eventNames[:], uint8(e), "Event") }
 
 // Valid reports whether s is one of the shapes.
 func (s Shape) Valid() bool { return s >= Circle && s <= Star }
@@ -173,20 +187,33 @@ func (p Position) Cell() (col, row int) { return (int(p) - 1) % 3, (int(p) - 1) 
 // Text marshalling: every enum is written in JSON under its name; the zero
 // values of Position, Relation and Direction as "".
 
+// MarshalText implements encoding.TextMarshaler.
 func (s Shape) MarshalText() ([]byte, error) { return marshal(shapeNames[:], uint8(s), false, "shape") }
+
+// MarshalText implements encoding.TextMarshaler.
 func (c Colour) MarshalText() ([]byte, error) {
 	return marshal(colourNames[:], uint8(c), false, "colour")
 }
+
+// MarshalText implements encoding.TextMarshaler.
 func (s Size) MarshalText() ([]byte, error) { return marshal(sizeNames[:], uint8(s), false, "size") }
+
+// MarshalText implements encoding.TextMarshaler.
 func (p Position) MarshalText() ([]byte, error) {
 	return marshal(positionNames[:], uint8(p), true, "position")
 }
+
+// MarshalText implements encoding.TextMarshaler.
 func (r Relation) MarshalText() ([]byte, error) {
 	return marshal(relationNames[:], uint8(r), true, "relation")
 }
+
+// MarshalText implements encoding.TextMarshaler.
 func (d Direction) MarshalText() ([]byte, error) {
 	return marshal(directionNames[:], uint8(d), true, "direction")
 }
+
+// MarshalText implements encoding.TextMarshaler.
 func (e Event) MarshalText() ([]byte, error) { return marshal(eventNames[:], uint8(e), false, "event") }
 
 func marshal(names []string, v uint8, zeroOK bool, typ string) ([]byte, error) {
@@ -199,24 +226,37 @@ func marshal(names []string, v uint8, zeroOK bool, typ string) ([]byte, error) {
 	return []byte(names[v]), nil
 }
 
+// UnmarshalText implements encoding.TextUnmarshaler.
 func (s *Shape) UnmarshalText(b []byte) error {
 	return unmarshal((*uint8)(s), shapeNames[:], b, "shape", false)
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
 func (c *Colour) UnmarshalText(b []byte) error {
 	return unmarshal((*uint8)(c), colourNames[:], b, "colour", false)
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
 func (s *Size) UnmarshalText(b []byte) error {
 	return unmarshal((*uint8)(s), sizeNames[:], b, "size", false)
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
 func (p *Position) UnmarshalText(b []byte) error {
 	return unmarshal((*uint8)(p), positionNames[:], b, "position", true)
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
 func (r *Relation) UnmarshalText(b []byte) error {
 	return unmarshal((*uint8)(r), relationNames[:], b, "relation", true)
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Direction) UnmarshalText(b []byte) error {
 	return unmarshal((*uint8)(d), directionNames[:], b, "direction", true)
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(b []byte) error {
 	return unmarshal((*uint8)(e), eventNames[:], b, "event", false)
 }
