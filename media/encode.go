@@ -3,7 +3,6 @@ package media
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -92,6 +91,9 @@ func (w *VideoWriter) WriteFrame(rgb []byte) error {
 		return fmt.Errorf("media: %s: frame has %d bytes, want %d", w.path, len(rgb), w.width*w.height*3)
 	}
 	if _, err := w.stdin.Write(rgb); err != nil {
+		// ffmpeg is gone or going: wait for it, so that its stderr is
+		// complete (and no longer being written) before we quote it.
+		w.Abort()
 		return fmt.Errorf("media: %s: encoding: %w%s", w.path, err, w.ffmpegSays())
 	}
 	return nil
@@ -125,9 +127,7 @@ func (w *VideoWriter) Abort() {
 	if w.cmd.Process != nil {
 		w.cmd.Process.Kill()
 	}
-	err := w.cmd.Wait()
-	var exit *exec.ExitError
-	_ = errors.As(err, &exit)
+	w.cmd.Wait() // the kill is the expected way out; its status says nothing
 	os.Remove(w.tmp)
 }
 
