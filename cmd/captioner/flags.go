@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -18,4 +19,12 @@ func parseSize(s string) (w, h int, err error) {
 		return 0, 0, usagef("size %q: want WIDTHxHEIGHT, e.g. 224x224", s)
 	}
 	return w, h, nil
+}
+
+// plural writes "1 video", "2 videos".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -72,7 +72,7 @@ func newSynthImagesCommand(g *globals) *cobra.Command {
 				return err
 			}
 			p.finish()
-			fmt.Fprintf(g.stderr, "synth: %d images in %s (%s)\n", f.n, f.out, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(g.stderr, "synth: %s in %s (%s)\n", plural(f.n, "image"), f.out, time.Since(start).Round(time.Millisecond))
 			return nil
 		},
 	}
@@ -111,7 +111,7 @@ func newSynthVideosCommand(g *globals) *cobra.Command {
 				return err
 			}
 			p.finish()
-			fmt.Fprintf(g.stderr, "synth: %d videos in %s (%s)\n", f.n, f.out, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(g.stderr, "synth: %s in %s (%s)\n", plural(f.n, "video"), f.out, time.Since(start).Round(time.Millisecond))
 			return nil
 		},
 	}
