@@ -17,12 +17,14 @@ import (
 // appears under its name only when Close succeeds; until then ffmpeg writes a
 // temporary file beside it, and Abort (or a failed Close) removes it.
 type VideoWriter struct {
+	ctx           context.Context
 	path, tmp     string
 	width, height int
 	cmd           *exec.Cmd
 	stdin         io.WriteCloser
 	stderr        *bytes.Buffer
 	done          bool
+	failed        error // why the file was dropped before Close, if it was
 }
 
 // EncodeOptions tunes the encoder. The zero value gives CRF 18, preset "medium".
@@ -57,7 +59,13 @@ func NewVideoWriter(ctx context.Context, path string, width, height int, fps flo
 		return nil, fmt.Errorf("media: %w", err)
 	}
 	tmp := f.Name()
+	// CreateTemp makes the file 0600; a video is for everyone to read.
+	err = f.Chmod(0o644)
 	f.Close()
+	if err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("media: %w", err)
+	}
 
 	args := ffmpeg.Input("pipe:", ffmpeg.KwArgs{
 		"f": "rawvideo", "pix_fmt": "rgb24", "s": fmt.Sprintf("%dx%d", width, height),
@@ -79,7 +87,7 @@ func NewVideoWriter(ctx context.Context, path string, width, height int, fps flo
 		os.Remove(tmp)
 		return nil, fmt.Errorf("media: %s: starting ffmpeg: %w", path, err)
 	}
-	return &VideoWriter{path: path, tmp: tmp, width: width, height: height, cmd: cmd, stdin: stdin, stderr: stderr}, nil
+	return &VideoWriter{ctx: ctx, path: path, tmp: tmp, width: width, height: height, cmd: cmd, stdin: stdin, stderr: stderr}, nil
 }
 
 // WriteFrame appends one frame of packed RGB, width*height*3 bytes.
@@ -94,35 +102,49 @@ func (w *VideoWriter) WriteFrame(rgb []byte) error {
 		// ffmpeg is gone or going: wait for it, so that its stderr is
 		// complete (and no longer being written) before we quote it.
 		w.Abort()
-		return fmt.Errorf("media: %s: encoding: %w%s", w.path, err, w.ffmpegSays())
+		w.failed = fmt.Errorf("media: %s: encoding: %w%s", w.path, err, w.ffmpegSays())
+		return w.failed
 	}
 	return nil
 }
 
-// Close finishes the file and moves it to its final name.
+// Close finishes the file and moves it to its final name. After a failed
+// WriteFrame or an Abort it reports that the file was not written.
 func (w *VideoWriter) Close() error {
 	if w.done {
-		return nil
+		return w.failed
 	}
 	w.done = true
 	w.stdin.Close()
-	if err := w.cmd.Wait(); err != nil {
+	err := w.cmd.Wait()
+	if cerr := w.ctx.Err(); cerr != nil {
+		// ffmpeg may have been told to stop part-way (a signal to the
+		// process group) and still written a well-formed, shorter file.
 		os.Remove(w.tmp)
-		return fmt.Errorf("media: %s: ffmpeg: %w%s", w.path, err, w.ffmpegSays())
+		w.failed = fmt.Errorf("media: %s: %w", w.path, cerr)
+		return w.failed
+	}
+	if err != nil {
+		os.Remove(w.tmp)
+		w.failed = fmt.Errorf("media: %s: ffmpeg: %w%s", w.path, err, w.ffmpegSays())
+		return w.failed
 	}
 	if err := os.Rename(w.tmp, w.path); err != nil {
 		os.Remove(w.tmp)
-		return fmt.Errorf("media: %w", err)
+		w.failed = fmt.Errorf("media: %w", err)
+		return w.failed
 	}
 	return nil
 }
 
-// Abort stops ffmpeg and removes the partial file. It is a no-op after Close.
+// Abort stops ffmpeg and removes the partial file. It is a no-op after
+// Close, so `defer w.Abort()` is always safe.
 func (w *VideoWriter) Abort() {
 	if w.done {
 		return
 	}
 	w.done = true
+	w.failed = fmt.Errorf("media: %s: aborted", w.path)
 	w.stdin.Close()
 	if w.cmd.Process != nil {
 		w.cmd.Process.Kill()
