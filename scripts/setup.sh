@@ -6,7 +6,7 @@ set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in ffmpeg libopencv-dev pkg-config gcc; do
+for p in ffmpeg libopencv-dev pkg-config gcc libopenblas-dev; do
   have_pkg "$p" || need+=("$p")
 done
 

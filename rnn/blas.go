@@ -1,0 +1,55 @@
+package rnn
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/netlib/blas/netlib"
+)
+
+// NewOpenBLAS returns the cgo OpenBLAS implementation of blas.Float32 (the
+// fast default). The library is linked through openblas.go.
+func NewOpenBLAS() blas.Float32 { return netlib.Implementation{} }
+
+// NativeBLAS returns gonum's pure-Go implementation of blas.Float32.
+func NativeBLAS() blas.Float32 { return gonum.Implementation{} }
+
+// orDefault returns impl, or OpenBLAS when impl is nil.
+func orDefault(impl blas.Float32) blas.Float32 {
+	if impl == nil {
+		return NewOpenBLAS()
+	}
+	return impl
+}
+
+// matmulNT computes c (m,n) = beta*c + a (m,k) · bᵀ where b is (n,k).
+func matmulNT(impl blas.Float32, m, n, k int, a, b []float32, beta float32, c []float32) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if m == 1 {
+		// (1,k)·(n,k)ᵀ is a matrix-vector product: y = b·a.
+		impl.Sgemv(blas.NoTrans, n, k, 1, b, k, a, 1, beta, c, 1)
+		return
+	}
+	impl.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1, a, k, b, k, beta, c, n)
+}
+
+// matmulNN computes c (m,n) = beta*c + a (m,k) · b (k,n).
+func matmulNN(impl blas.Float32, m, n, k int, a, b []float32, beta float32, c []float32) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if m == 1 {
+		impl.Sgemv(blas.Trans, k, n, 1, b, n, a, 1, beta, c, 1)
+		return
+	}
+	impl.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, beta, c, n)
+}
+
+// matmulTN computes c (m,n) = beta*c + aᵀ · b where a is (k,m) and b is (k,n).
+func matmulTN(impl blas.Float32, m, n, k int, a, b []float32, beta float32, c []float32) {
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	impl.Sgemm(blas.Trans, blas.NoTrans, m, n, k, 1, a, m, b, n, beta, c, n)
+}
