@@ -1,0 +1,126 @@
+package rnn
+
+import (
+	"fmt"
+	"math"
+	"sync"
+)
+
+// N = rows (T*B), V = classes (vocabulary).
+
+// SoftmaxCrossEntropy returns the mean over rows with targets[n] >= 0 of
+//
+//	loss_n = logsumexp(logits_n) - logits_n[targets[n]]
+//
+// computed stably (max subtracted before exponentiating), and the number of
+// such rows. Rows whose target is negative are padding and contribute nothing.
+// If grad is non-nil (N,V) it receives dloss/dlogits:
+//
+//	grad_n = (softmax(logits_n) - onehot(targets[n])) / count, zero for padding
+//
+// Large batches are split over two goroutines.
+func SoftmaxCrossEntropy(logits []float32, N, V int, targets []int, grad []float32) (loss float64, count int) {
+	if len(logits) != N*V || len(targets) != N || (grad != nil && len(grad) != N*V) {
+		panic(fmt.Sprintf("rnn: SoftmaxCrossEntropy: logits %d, targets %d, grad %d for N=%d V=%d", len(logits), len(targets), len(grad), N, V))
+	}
+	for n, t := range targets {
+		if t >= V {
+			panic(fmt.Sprintf("rnn: SoftmaxCrossEntropy: target[%d] = %d outside %d classes", n, t, V))
+		}
+		if t >= 0 {
+			count++
+		}
+	}
+	if count == 0 {
+		clear(grad)
+		return 0, 0
+	}
+	scale := float32(1 / float64(count))
+	rows := func(lo, hi int) float64 {
+		var sum float64
+		for n := lo; n < hi; n++ {
+			row := logits[n*V : (n+1)*V]
+			var g []float32
+			if grad != nil {
+				g = grad[n*V : (n+1)*V]
+			}
+			if targets[n] < 0 {
+				clear(g)
+				continue
+			}
+			lse := logSumExp(row, g)
+			sum += float64(lse - row[targets[n]])
+			if g != nil {
+				// g holds exp(row - max); turn it into (softmax - onehot)/count.
+				k := scale * expf(-(lse - maxOf(row)))
+				for j := range g {
+					g[j] *= k
+				}
+				g[targets[n]] -= scale
+			}
+		}
+		return sum
+	}
+	if N*V < 1<<16 {
+		return rows(0, N) / float64(count), count
+	}
+	var wg sync.WaitGroup
+	var other float64
+	mid := N / 2
+	wg.Add(1)
+	go func() { defer wg.Done(); other = rows(mid, N) }()
+	first := rows(0, mid)
+	wg.Wait()
+	return (first + other) / float64(count), count
+}
+
+// maxOf returns the largest value of a non-empty row.
+func maxOf(row []float32) float32 {
+	m := row[0]
+	for _, v := range row[1:] {
+		if v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+// logSumExp returns log Σ exp(row) computed as max + log Σ exp(row - max).
+// If scratch is non-nil it receives exp(row - max).
+func logSumExp(row, scratch []float32) float32 {
+	m := maxOf(row)
+	var s float32
+	if scratch != nil {
+		for j, v := range row {
+			e := expf(v - m)
+			scratch[j] = e
+			s += e
+		}
+	} else {
+		for _, v := range row {
+			s += expf(v - m)
+		}
+	}
+	return m + float32(math.Log(float64(s)))
+}
+
+// MSE returns mean((y - target)²) over all values and, if grad is non-nil,
+// writes dloss/dy = 2 (y - target) / len(y) into it.
+func MSE(y, target, grad []float32) float64 {
+	if len(y) != len(target) || (grad != nil && len(grad) != len(y)) {
+		panic(fmt.Sprintf("rnn: MSE: len(y)=%d, len(target)=%d, len(grad)=%d", len(y), len(target), len(grad)))
+	}
+	if len(y) == 0 {
+		return 0
+	}
+	var sum float64
+	k := float32(2 / float64(len(y)))
+	for i, v := range y {
+		d := v - target[i]
+		sum += float64(d) * float64(d)
+		if grad != nil {
+			grad[i] = k * d
+		}
+	}
+	return sum / float64(len(y))
+}
