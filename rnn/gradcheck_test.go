@@ -8,7 +8,7 @@ import (
 
 // Finite-difference settings. Layers compute in float32 and the probe loss is
 // accumulated in float64, so the central difference (f(w+ε) - f(w-ε))/2ε has
-// a rounding error of about 1e-6/ε and a truncation error of about ε²·f'''/6.
+// a rounding error of about 1e-6/ε and a truncation error of about ε²·f”'/6.
 const (
 	fdEps    = 1e-2 // perturbation of one float32 value
 	fdAbsTol = 2e-3 // |numeric - analytic| allowed outright ...

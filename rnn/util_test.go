@@ -1,0 +1,6 @@
+package rnn
+
+import "math/rand/v2"
+
+// newTestRand returns the fixed-seed generator tests use.
+func newTestRand() *rand.Rand { return rand.New(rand.NewPCG(42, 0)) }
