@@ -1,0 +1,262 @@
+package rnn
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// K = beam width, H = hidden, E = embedding dim, V = vocabulary, L = MaxLen.
+
+// DecodeOptions configures greedy and beam decoding.
+type DecodeOptions struct {
+	MaxLen int // tokens generated at most (L)
+	Start  int // token fed at the first step when there is no prefix vector
+	EOS    int // end-of-sequence token, or -1 for none (always L tokens)
+	Beam   int // beam width K (1 for greedy)
+	// LengthAlpha normalises finished beam scores: score = logP / len^alpha
+	// (0 disables normalisation, 1 is the mean log-probability per token).
+	LengthAlpha float64
+	// RepetitionPenalty is subtracted from the log-probability (logit, in
+	// greedy decoding) of any token already in the hypothesis.
+	RepetitionPenalty float32
+}
+
+// Hypothesis is one decoded sequence.
+type Hypothesis struct {
+	Tokens  []int   // generated tokens, EOS included when produced
+	LogProb float64 // sum of log-probabilities (with penalties)
+	Score   float64 // LogProb length-normalised; hypotheses are sorted by it
+}
+
+// Searcher decodes with a Decoder. It owns every buffer a search needs, so
+// decoding allocates nothing per step (nor per call once warm); slices it
+// returns are valid until its next call. Not safe for concurrent use.
+type Searcher struct {
+	Dec  *Decoder
+	Opts DecodeOptions
+
+	h, c, h2, c2 []float32 // (K,H) states and their reordered copies
+	x            []float32 // (K,E) inputs
+	scratch      []float32 // (K,5H) LSTM step scratch
+	logits       []float32 // (K,V)
+	score        []float64 // (K) running log-probabilities
+	toks, toks2  []int     // (K,L) token histories
+	cand         []cand    // (2K) best candidates of a step
+	fin          []Hypothesis
+	finToks      []int // (K,L) storage behind fin[i].Tokens
+	out          []Hypothesis
+	live         int
+}
+
+type cand struct {
+	score  float64
+	parent int
+	tok    int
+}
+
+// better orders candidates: higher score first, then lower token id, then
+// lower parent beam (so ties never depend on scan order).
+func (a cand) better(b cand) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.tok != b.tok {
+		return a.tok < b.tok
+	}
+	return a.parent < b.parent
+}
+
+// NewSearcher allocates the buffers for opts.
+func NewSearcher(dec *Decoder, opts DecodeOptions) *Searcher {
+	if opts.Beam < 1 || opts.MaxLen < 1 {
+		panic(fmt.Sprintf("rnn: NewSearcher: beam %d, max length %d", opts.Beam, opts.MaxLen))
+	}
+	K, H, E, V, L := opts.Beam, dec.Cell.Hidden, dec.Embed.Dim, dec.Vocab(), opts.MaxLen
+	return &Searcher{Dec: dec, Opts: opts,
+		h: make([]float32, K*H), c: make([]float32, K*H), h2: make([]float32, K*H), c2: make([]float32, K*H),
+		x: make([]float32, K*E), scratch: make([]float32, K*5*H), logits: make([]float32, K*V),
+		score: make([]float64, K), toks: make([]int, K*L), toks2: make([]int, K*L),
+		cand: make([]cand, 0, 2*K), fin: make([]Hypothesis, 0, K), finToks: make([]int, K*L),
+		out: make([]Hypothesis, 0, K)}
+}
+
+// start loads the initial state (nil means zeros) into beam 0.
+func (s *Searcher) start(s0 [][]float32) {
+	H := s.Dec.Cell.Hidden
+	clear(s.h)
+	clear(s.c)
+	if s0 != nil {
+		if len(s0) != 2 || len(s0[0]) != H || len(s0[1]) != H {
+			panic("rnn: Searcher: initial state must be [h (H), c (H)]")
+		}
+		copy(s.h, s0[0])
+		copy(s.c, s0[1])
+	}
+}
+
+// seen reports whether tok occurs in hist.
+func seen(hist []int, tok int) bool {
+	for _, v := range hist {
+		if v == tok {
+			return true
+		}
+	}
+	return false
+}
+
+// Greedy decodes one sequence, taking the most likely token at each step
+// (ties to the lower id). prefix (E) is the first input, or nil to start from
+// opts.Start; s0 is [h, c] or nil. The result is appended to dst[:0].
+func (s *Searcher) Greedy(prefix []float32, s0 [][]float32, dst []int) []int {
+	d := s.Dec
+	E, V := d.Embed.Dim, d.Vocab()
+	s.start(s0)
+	x := s.x[:E]
+	if prefix != nil {
+		copy(x, prefix)
+	} else {
+		copy(x, d.Embed.Row(s.Opts.Start))
+	}
+	dst = dst[:0]
+	logits := s.logits[:V]
+	for range s.Opts.MaxLen {
+		d.Cell.Step(x, s.h, s.c, 1, s.scratch)
+		// logits (V) = Wo·h + bo, one streaming pass over the (V,H) projection
+		copy(logits, d.Out.B.W)
+		matmulNT(d.Out.BLAS, 1, V, d.Out.In, s.h[:d.Out.In], d.Out.W.W, 1, logits)
+		if s.Opts.RepetitionPenalty != 0 {
+			for i, t := range dst {
+				if !seen(dst[:i], t) { // each distinct earlier token pays once
+					logits[t] -= s.Opts.RepetitionPenalty
+				}
+			}
+		}
+		best := 0
+		for v, l := range logits {
+			if l > logits[best] {
+				best = v
+			}
+		}
+		dst = append(dst, best)
+		if best == s.Opts.EOS {
+			break
+		}
+		copy(x, d.Embed.Row(best))
+	}
+	return dst
+}
+
+// Beam runs beam search with width opts.Beam and returns up to K hypotheses,
+// best first. A hypothesis ends at EOS or at MaxLen tokens. Candidates are
+// ranked by log-probability with ties broken by token id; finished ones by
+// length-normalised score.
+func (s *Searcher) Beam(prefix []float32, s0 [][]float32) []Hypothesis {
+	d := s.Dec
+	K, E, H, V, L := s.Opts.Beam, d.Embed.Dim, d.Cell.Hidden, d.Vocab(), s.Opts.MaxLen
+	s.start(s0)
+	for k := range K {
+		if prefix != nil {
+			copy(s.x[k*E:(k+1)*E], prefix)
+		} else {
+			copy(s.x[k*E:(k+1)*E], d.Embed.Row(s.Opts.Start))
+		}
+	}
+	s.live = 1 // one live beam until the first expansion
+	s.score[0] = 0
+	s.fin = s.fin[:0]
+	for step := range L {
+		n := s.live
+		d.Cell.Step(s.x[:n*E], s.h[:n*H], s.c[:n*H], n, s.scratch)
+		lg := s.logits[:n*V]
+		broadcastRows(lg, d.Out.B.W, n, V)
+		matmulNT(d.Out.BLAS, n, V, H, s.h[:n*H], d.Out.W.W, 1, lg)
+		// candidates: score_k + log softmax(logits_k)[v] - penalty
+		s.cand = s.cand[:0]
+		for k := range n {
+			row := lg[k*V : (k+1)*V]
+			base := s.score[k] - float64(logSumExp(row, nil))
+			hist := s.toks[k*L : k*L+step]
+			for v, l := range row {
+				sc := base + float64(l)
+				if s.Opts.RepetitionPenalty != 0 && seen(hist, v) {
+					sc -= float64(s.Opts.RepetitionPenalty)
+				}
+				s.offer(cand{sc, k, v}, 2*K)
+			}
+		}
+		// The best 2K candidates: EOS ones finish, the others fill the beam.
+		live := 0
+		for _, cd := range s.cand {
+			if cd.tok == s.Opts.EOS {
+				if len(s.fin) < K {
+					s.finish(s.toks[cd.parent*L:cd.parent*L+step], cd.tok, cd.score)
+				}
+				continue
+			}
+			if live == K {
+				continue
+			}
+			copy(s.toks2[live*L:], s.toks[cd.parent*L:cd.parent*L+step])
+			s.toks2[live*L+step] = cd.tok
+			copy(s.h2[live*H:(live+1)*H], s.h[cd.parent*H:(cd.parent+1)*H])
+			copy(s.c2[live*H:(live+1)*H], s.c[cd.parent*H:(cd.parent+1)*H])
+			copy(s.x[live*E:(live+1)*E], d.Embed.Row(cd.tok))
+			s.score[live] = cd.score
+			live++
+		}
+		s.h, s.h2 = s.h2, s.h
+		s.c, s.c2 = s.c2, s.c
+		s.toks, s.toks2 = s.toks2, s.toks
+		s.live = live
+		if len(s.fin) >= K || live == 0 {
+			break
+		}
+	}
+	for k := 0; k < s.live && len(s.fin) < K; k++ {
+		s.finish(s.toks[k*L:k*L+L-1], s.toks[k*L+L-1], s.score[k])
+	}
+	s.out = append(s.out[:0], s.fin...)
+	slices.SortStableFunc(s.out, func(a, b Hypothesis) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return slices.Compare(a.Tokens, b.Tokens)
+	})
+	return s.out
+}
+
+// offer inserts c into the sorted candidate list, keeping the best max.
+func (s *Searcher) offer(c cand, max int) {
+	n := len(s.cand)
+	if n == max && !c.better(s.cand[n-1]) {
+		return
+	}
+	if n < max {
+		s.cand = append(s.cand, c)
+	} else {
+		n--
+	}
+	i := n
+	for i > 0 && c.better(s.cand[i-1]) {
+		s.cand[i] = s.cand[i-1]
+		i--
+	}
+	s.cand[i] = c
+}
+
+// finish records hist+tok as a finished hypothesis.
+func (s *Searcher) finish(hist []int, tok int, logp float64) {
+	L, i := s.Opts.MaxLen, len(s.fin)
+	buf := s.finToks[i*L : i*L+len(hist)+1]
+	copy(buf, hist)
+	buf[len(hist)] = tok
+	sc := logp
+	if s.Opts.LengthAlpha != 0 {
+		sc = logp / math.Pow(float64(len(buf)), s.Opts.LengthAlpha)
+	}
+	s.fin = append(s.fin, Hypothesis{Tokens: buf, LogProb: logp, Score: sc})
+}
