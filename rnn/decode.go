@@ -2,6 +2,8 @@ package rnn
 
 import (
 	"fmt"
+
+	"gonum.org/v1/gonum/blas"
 	"math"
 	"slices"
 )
@@ -35,6 +37,12 @@ type Hypothesis struct {
 type Searcher struct {
 	Dec  *Decoder
 	Opts DecodeOptions
+	// Proj computes the (K,V) vocabulary projection, one Sgemv per beam. It
+	// defaults to gonum's pure-Go BLAS: streaming the 10000×512 float32
+	// matrix is bound by memory bandwidth, and gonum's single-threaded SSE
+	// Sgemv measured faster here than OpenBLAS 0.3.21's threaded one (see
+	// BENCHMARKS.md). Any blas.Float32 may be set.
+	Proj blas.Float32
 
 	h, c, h2, c2 []float32 // (K,H) states and their reordered copies
 	x            []float32 // (K,E) inputs
@@ -73,7 +81,7 @@ func NewSearcher(dec *Decoder, opts DecodeOptions) *Searcher {
 		panic(fmt.Sprintf("rnn: NewSearcher: beam %d, max length %d", opts.Beam, opts.MaxLen))
 	}
 	K, H, E, V, L := opts.Beam, dec.Cell.Hidden, dec.Embed.Dim, dec.Vocab(), opts.MaxLen
-	return &Searcher{Dec: dec, Opts: opts,
+	return &Searcher{Dec: dec, Opts: opts, Proj: NativeBLAS(),
 		h: make([]float32, K*H), c: make([]float32, K*H), h2: make([]float32, K*H), c2: make([]float32, K*H),
 		x: make([]float32, K*E), scratch: make([]float32, K*5*H), logits: make([]float32, K*V),
 		score: make([]float64, K), toks: make([]int, K*L), toks2: make([]int, K*L),
@@ -124,7 +132,7 @@ func (s *Searcher) Greedy(prefix []float32, s0 [][]float32, dst []int) []int {
 		d.Cell.Step(x, s.h, s.c, 1, s.scratch)
 		// logits (V) = Wo·h + bo, one streaming pass over the (V,H) projection
 		copy(logits, d.Out.B.W)
-		matmulNT(d.Out.BLAS, 1, V, d.Out.In, s.h[:d.Out.In], d.Out.W.W, 1, logits)
+		matmulNT(s.Proj, 1, V, d.Out.In, s.h[:d.Out.In], d.Out.W.W, 1, logits)
 		if s.Opts.RepetitionPenalty != 0 {
 			for i, t := range dst {
 				if !seen(dst[:i], t) { // each distinct earlier token pays once
@@ -170,7 +178,7 @@ func (s *Searcher) Beam(prefix []float32, s0 [][]float32) []Hypothesis {
 		d.Cell.Step(s.x[:n*E], s.h[:n*H], s.c[:n*H], n, s.scratch)
 		lg := s.logits[:n*V]
 		broadcastRows(lg, d.Out.B.W, n, V)
-		matmulNT(d.Out.BLAS, n, V, H, s.h[:n*H], d.Out.W.W, 1, lg)
+		matmulNT(s.Proj, n, V, H, s.h[:n*H], d.Out.W.W, 1, lg)
 		// candidates: score_k + log softmax(logits_k)[v] - penalty
 		s.cand = s.cand[:0]
 		for k := range n {

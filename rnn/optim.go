@@ -84,7 +84,7 @@ func (o *Adam) Step(params []*Param) {
 	rbc2 := float32(1 / math.Sqrt(bc2))
 	b1, b2, eps := float32(o.Beta1), float32(o.Beta2), float32(o.Eps)
 	wd := float32(o.WeightDecay)
-	shrink := float32(1 - o.LR*o.WeightDecay)
+	shrink := float32(1 - o.LR*o.WeightDecay) // AdamW: W -= LR·λ·W
 	for _, p := range params {
 		m, ok := o.m[p]
 		if !ok {
@@ -93,18 +93,20 @@ func (o *Adam) Step(params []*Param) {
 			o.v[p] = make([]float32, len(p.W))
 		}
 		v := o.v[p]
+		if !o.Decoupled {
+			shrink = 1
+		} else {
+			wd = 0
+		}
 		upd := func(lo, hi int) {
 			w, g, m, v := p.W[lo:hi], p.G[lo:hi], m[lo:hi], v[lo:hi]
-			for i := range w {
-				gi := g[i]
-				if o.Decoupled {
-					w[i] *= shrink
-				} else {
-					gi += wd * w[i]
-				}
-				m[i] = b1*m[i] + (1-b1)*gi
-				v[i] = b2*v[i] + (1-b2)*gi*gi
-				w[i] -= step * m[i] / (float32(math.Sqrt(float64(v[i])))*rbc2 + eps)
+			g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+			for i, wi := range w {
+				gi := g[i] + wd*wi // L2 (Adam); wd is 0 for AdamW
+				mi := b1*m[i] + (1-b1)*gi
+				vi := b2*v[i] + (1-b2)*gi*gi
+				m[i], v[i] = mi, vi
+				w[i] = wi*shrink - step*mi/(float32(math.Sqrt(float64(vi)))*rbc2+eps)
 			}
 		}
 		n := len(p.W)

@@ -1,0 +1,78 @@
+package rnn
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// Sizes of ../shared/bench/torch_lstm.py, the PyTorch peer.
+const (
+	benchVocab  = 10000
+	benchEmbed  = 512
+	benchHidden = 512
+	benchSteps  = 20
+)
+
+func BenchmarkGreedyDecode(b *testing.B)       { decodeBench(b, nil, 1) }
+func BenchmarkGreedyDecodeNative(b *testing.B) { decodeBench(b, NativeBLAS(), 1) }
+func BenchmarkBeamDecode(b *testing.B)         { decodeBench(b, nil, 3) }
+func BenchmarkTrainStep(b *testing.B)          { trainBench(b, 32, benchSteps) }
+func BenchmarkSynced600(b *testing.B)          { syncedBench(b, 600, 512, 256, 20) }
+
+// decodeBench decodes 20 tokens from token 0 with a zero state, as the peer's
+// cases (i) and (ii) do: embedding -> LSTM step -> 10k projection -> choice.
+func decodeBench(b *testing.B, impl blas.Float32, beam int) {
+	rng := rand.New(rand.NewPCG(1, 0))
+	dec := NewDecoder(impl, benchVocab, benchEmbed, benchHidden, rng)
+	s := NewSearcher(dec, DecodeOptions{MaxLen: benchSteps, EOS: -1, Beam: beam, LengthAlpha: 0.7})
+	out := make([]int, 0, benchSteps)
+	b.ReportAllocs()
+	for b.Loop() {
+		if beam == 1 {
+			out = s.Greedy(nil, nil, out)
+		} else {
+			s.Beam(nil, nil)
+		}
+	}
+}
+
+// trainBench is the peer's case (iii): Embedding(10000,512) -> LSTM(512,512)
+// -> Linear(512,10000), cross-entropy over batch x steps tokens, Adam.
+func trainBench(b *testing.B, batch, steps int) {
+	rng := rand.New(rand.NewPCG(2, 0))
+	dec := NewDecoder(nil, benchVocab, benchEmbed, benchHidden, rng)
+	params := dec.Params()
+	opt := NewAdam(1e-3)
+	ids := make([]int, steps*batch)
+	targets := make([]int, steps*batch)
+	for i := range ids {
+		ids[i], targets[i] = rng.IntN(benchVocab), rng.IntN(benchVocab)
+	}
+	grad := make([]float32, steps*batch*benchVocab)
+	step := func() {
+		ZeroGrads(params)
+		logits := dec.Forward(nil, ids, batch, nil, nil)
+		SoftmaxCrossEntropy(logits, steps*batch, benchVocab, targets, grad)
+		dec.Backward(grad, nil)
+		opt.Step(params)
+	}
+	step()
+	for b.Loop() {
+		step()
+	}
+}
+
+// syncedBench is the peer's case (iv): an LSTM over T frame features, batch 1,
+// a linear head at every step, labels by argmax (inference).
+func syncedBench(b *testing.B, T, D, H, C int) {
+	rng := rand.New(rand.NewPCG(3, 0))
+	m := NewSynced(nil, NewLSTM(nil, D, H, rng), C, rng)
+	x := randSlice(rng, T*D)
+	out := make([]int, 0, T)
+	b.ReportAllocs()
+	for b.Loop() {
+		out = m.Predict(x, T, 1, nil, out)
+	}
+}
