@@ -1,0 +1,59 @@
+// Computes the reference outputs that vision's tests compare the converted
+// ONNX model against, with the package's own runtime (TensorFlow.js, pure JS).
+//
+//   npm pack nsfwjs@4.3.0 && tar xzf nsfwjs-4.3.0.tgz
+//   npm install            # in this folder: @tensorflow/tfjs, pngjs
+//   node reference.js ./package/dist/models/mobilenet_v2 > reference.json
+//
+// Input: the PNG fixtures shapes*.png here (224x224 RGB), divided by 255 as
+// nsfwjs does. Output: for every image and layer, the layer's output in
+// TensorFlow.js's NHWC layout (float32, little-endian, base64).
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const tf = require("@tensorflow/tfjs");
+const { PNG } = require("pngjs");
+
+const layers = (process.env.LAYERS || "dense_3,average_pooling2d_1,block_12_add,block_5_add,block_2_add").split(",");
+const images = ["shapes0.png", "shapes1.png", "shapes2.png"];
+
+async function main() {
+  const dir = process.argv[2];
+  const m = require(path.resolve(dir, "model.min.js"));
+  const shard = require(path.resolve(dir, "group1-shard1of1.min.js"));
+  const bytes = Buffer.from(shard, "base64");
+  const handler = {
+    load: async () => ({
+      modelTopology: m.modelTopology,
+      weightSpecs: m.weightsManifest[0].weights,
+      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+    }),
+  };
+  const model = await tf.loadLayersModel(handler);
+  const probe = tf.model({ inputs: model.inputs, outputs: layers.map((n) => model.getLayer(n).output) });
+  const out = { runtime: "@tensorflow/tfjs " + tf.version.tfjs, model: "nsfwjs 4.3.0 mobilenet_v2", layout: "NHWC", images: [] };
+  for (const name of images) {
+    const png = PNG.sync.read(fs.readFileSync(path.join(__dirname, name)));
+    const rgb = new Float32Array(png.width * png.height * 3);
+    for (let i = 0, j = 0; i < png.data.length; i += 4, j += 3) {
+      rgb[j] = png.data[i] / 255;
+      rgb[j + 1] = png.data[i + 1] / 255;
+      rgb[j + 2] = png.data[i + 2] / 255;
+    }
+    const x = tf.tensor4d(rgb, [1, png.height, png.width, 3]);
+    let ys = probe.predict(x);
+    if (!Array.isArray(ys)) ys = [ys];
+    const entry = { image: name, outputs: {} };
+    layers.forEach((n, k) => {
+      const data = ys[k].dataSync();
+      entry.outputs[n] = { shape: ys[k].shape, data: Buffer.from(new Float32Array(data).buffer).toString("base64") };
+    });
+    out.images.push(entry);
+  }
+  process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
