@@ -54,7 +54,8 @@ type Searcher struct {
 	fin          []Hypothesis
 	finToks      []int // (K,L) storage behind fin[i].Tokens
 	out          []Hypothesis
-	live         int
+	live         int // live beams
+	n            int // tokens in each live beam
 }
 
 type cand struct {
@@ -173,6 +174,7 @@ func (s *Searcher) Beam(prefix []float32, s0 [][]float32) []Hypothesis {
 	s.live = 1 // one live beam until the first expansion
 	s.score[0] = 0
 	s.fin = s.fin[:0]
+	s.n = 0
 	for step := range L {
 		n := s.live
 		d.Cell.Step(s.x[:n*E], s.h[:n*H], s.c[:n*H], n, s.scratch)
@@ -193,11 +195,12 @@ func (s *Searcher) Beam(prefix []float32, s0 [][]float32) []Hypothesis {
 				s.offer(cand{sc, k, v}, 2*K)
 			}
 		}
-		// The best 2K candidates: EOS ones finish, the others fill the beam.
+		// The best 2K candidates, in order: an EOS one among the top K
+		// finishes, the others fill the K live beams.
 		live := 0
-		for _, cd := range s.cand {
+		for rank, cd := range s.cand {
 			if cd.tok == s.Opts.EOS {
-				if len(s.fin) < K {
+				if rank < K {
 					s.finish(s.toks[cd.parent*L:cd.parent*L+step], cd.tok, cd.score)
 				}
 				continue
@@ -216,13 +219,14 @@ func (s *Searcher) Beam(prefix []float32, s0 [][]float32) []Hypothesis {
 		s.h, s.h2 = s.h2, s.h
 		s.c, s.c2 = s.c2, s.c
 		s.toks, s.toks2 = s.toks2, s.toks
-		s.live = live
-		if len(s.fin) >= K || live == 0 {
+		s.live, s.n = live, step+1
+		if live == 0 || s.settled() {
 			break
 		}
 	}
-	for k := 0; k < s.live && len(s.fin) < K; k++ {
-		s.finish(s.toks[k*L:k*L+L-1], s.toks[k*L+L-1], s.score[k])
+	// Beams still live (cut at MaxLen) compete with the finished ones.
+	for k := range s.live {
+		s.finish(s.toks[k*L:k*L+s.n-1], s.toks[k*L+s.n-1], s.score[k])
 	}
 	s.out = append(s.out[:0], s.fin...)
 	slices.SortStableFunc(s.out, func(a, b Hypothesis) int {
@@ -256,15 +260,59 @@ func (s *Searcher) offer(c cand, max int) {
 	s.cand[i] = c
 }
 
-// finish records hist+tok as a finished hypothesis.
-func (s *Searcher) finish(hist []int, tok int, logp float64) {
-	L, i := s.Opts.MaxLen, len(s.fin)
-	buf := s.finToks[i*L : i*L+len(hist)+1]
-	copy(buf, hist)
-	buf[len(hist)] = tok
-	sc := logp
-	if s.Opts.LengthAlpha != 0 {
-		sc = logp / math.Pow(float64(len(buf)), s.Opts.LengthAlpha)
+// norm is the length-normalised score logP / n^alpha.
+func (s *Searcher) norm(logp float64, n int) float64 {
+	if s.Opts.LengthAlpha == 0 {
+		return logp
 	}
-	s.fin = append(s.fin, Hypothesis{Tokens: buf, LogProb: logp, Score: sc})
+	return logp / math.Pow(float64(n), s.Opts.LengthAlpha)
+}
+
+// finish records hist+tok as a finished hypothesis, keeping the K best: when
+// K are held already it replaces the worst if it scores higher.
+func (s *Searcher) finish(hist []int, tok int, logp float64) {
+	L, K := s.Opts.MaxLen, s.Opts.Beam
+	n := len(hist) + 1
+	h := Hypothesis{LogProb: logp, Score: s.norm(logp, n)}
+	slot := len(s.fin)
+	if slot == K {
+		worst := 0
+		for i, f := range s.fin {
+			if f.Score < s.fin[worst].Score {
+				worst = i
+			}
+		}
+		if h.Score <= s.fin[worst].Score {
+			return
+		}
+		slot = worst
+		// fin[worst]'s token storage is the slot recorded in its slice.
+		h.Tokens = s.fin[worst].Tokens[:n]
+	} else {
+		h.Tokens = s.finToks[slot*L : slot*L+n]
+		s.fin = append(s.fin, Hypothesis{})
+	}
+	copy(h.Tokens, hist)
+	h.Tokens[n-1] = tok
+	s.fin[slot] = h
+}
+
+// settled reports whether no live beam can still beat the worst of K
+// finished hypotheses. Log-probabilities only fall as tokens are added, so a
+// live beam's best possible final score is its logP normalised by the longest
+// length (logP <= 0 makes a longer normalisation the kinder one).
+func (s *Searcher) settled() bool {
+	if len(s.fin) < s.Opts.Beam {
+		return false
+	}
+	worst := s.fin[0].Score
+	for _, f := range s.fin[1:] {
+		worst = min(worst, f.Score)
+	}
+	for k := range s.live {
+		if s.norm(s.score[k], s.Opts.MaxLen) > worst {
+			return false
+		}
+	}
+	return true
 }
