@@ -11,18 +11,26 @@ const (
 	log2e = 1.44269504088896341
 	ln2hi = 0.693359375
 	ln2lo = -2.12194440e-4
+
+	roundMagic float32 = 12582912 // 1.5·2²³
 )
 
-// expf returns e^x in float32.
+// expf returns e^x in float32. The fast path is small enough to be inlined
+// into the softmax and gate loops.
 func expf(x float32) float32 {
-	if x > 88 || x < -87 || x != x {
-		return float32(math.Exp(float64(x)))
+	if !(x > -87 && x < 88) { // also catches NaN
+		return expSlow(x)
 	}
-	n := float32(math.Floor(float64(x*log2e + 0.5)))
+	// n = round(x·log2(e)): adding 1.5·2²³ pushes the fraction out of the
+	// float32 mantissa, so the sum is rounded to an integer in one step.
+	n := (x*log2e + roundMagic) - roundMagic
 	r := x - n*ln2hi - n*ln2lo
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
 	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
+
+// expSlow handles the arguments where e^x underflows, overflows or is NaN.
+func expSlow(x float32) float32 { return float32(math.Exp(float64(x))) }
 
 // sigmoid returns 1/(1+e^-x).
 func sigmoid(x float32) float32 { return 1 / (1 + expf(-x)) }
@@ -42,4 +50,31 @@ func tanhf(x float32) float32 {
 		return x * (1 + x2*(-1.0/3+x2*(2.0/15+x2*(-17.0/315))))
 	}
 	return 1 - 2/(expf(2*x)+1)
+}
+
+// expShiftRow writes e^(row[j] - m) into dst and returns their sum. m must be
+// at least max(row), so every argument is <= 0; it is expf's polynomial
+// written out in the loop, since softmax over a 10k vocabulary spends most of
+// its time here.
+// A nil dst only sums. The sum is accumulated in float64.
+func expShiftRow(dst, row []float32, m float32) float32 {
+	if dst != nil {
+		dst = dst[:len(row)]
+	}
+	var s float64
+	for j, v := range row {
+		x := v - m
+		if x < -87 {
+			x = -87 // e^-87 ≈ 1.6e-38: negligible next to the max term's 1
+		}
+		n := (x*log2e + roundMagic) - roundMagic
+		r := x - n*ln2hi - n*ln2lo
+		p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+		e := p * math.Float32frombits(uint32(int32(n)+127)<<23)
+		if dst != nil {
+			dst[j] = e
+		}
+		s += float64(e)
+	}
+	return float32(s)
 }

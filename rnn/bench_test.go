@@ -15,18 +15,22 @@ const (
 	benchSteps  = 20
 )
 
-func BenchmarkGreedyDecode(b *testing.B)       { decodeBench(b, nil, 1) }
-func BenchmarkGreedyDecodeNative(b *testing.B) { decodeBench(b, NativeBLAS(), 1) }
-func BenchmarkBeamDecode(b *testing.B)         { decodeBench(b, nil, 3) }
+func BenchmarkGreedyDecode(b *testing.B)         { decodeBench(b, nil, 1) }
+func BenchmarkGreedyDecodeOpenBLAS(b *testing.B) { decodeBench(b, NewOpenBLAS(), 1) }
+func BenchmarkBeamDecode(b *testing.B)           { decodeBench(b, nil, 3) }
 func BenchmarkTrainStep(b *testing.B)          { trainBench(b, 32, benchSteps) }
 func BenchmarkSynced600(b *testing.B)          { syncedBench(b, 600, 512, 256, 20) }
 
 // decodeBench decodes 20 tokens from token 0 with a zero state, as the peer's
 // cases (i) and (ii) do: embedding -> LSTM step -> 10k projection -> choice.
-func decodeBench(b *testing.B, impl blas.Float32, beam int) {
+// proj, if non-nil, replaces the Searcher's default projection BLAS.
+func decodeBench(b *testing.B, proj blas.Float32, beam int) {
 	rng := rand.New(rand.NewPCG(1, 0))
-	dec := NewDecoder(impl, benchVocab, benchEmbed, benchHidden, rng)
+	dec := NewDecoder(nil, benchVocab, benchEmbed, benchHidden, rng)
 	s := NewSearcher(dec, DecodeOptions{MaxLen: benchSteps, EOS: -1, Beam: beam, LengthAlpha: 0.7})
+	if proj != nil {
+		s.Proj = proj
+	}
 	out := make([]int, 0, benchSteps)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -48,16 +48,19 @@ func SoftmaxCrossEntropy(logits []float32, N, V int, targets []int, grad []float
 				clear(g)
 				continue
 			}
-			lse := logSumExp(row, g)
-			sum += float64(lse - row[targets[n]])
-			if g != nil {
-				// g holds exp(row - max); turn it into (softmax - onehot)/count.
-				k := scale * expf(-(lse - maxOf(row)))
-				for j := range g {
-					g[j] *= k
-				}
-				g[targets[n]] -= scale
+			if g == nil {
+				sum += float64(logSumExp(row, nil) - row[targets[n]])
+				continue
 			}
+			// g = exp(row - m) / Σ exp(row - m) ... as (softmax - onehot)/count
+			m := maxOf(row)
+			s := expShiftRow(g, row, m)
+			sum += float64(m + float32(math.Log(float64(s))) - row[targets[n]])
+			k := scale / s
+			for j := range g {
+				g[j] *= k
+			}
+			g[targets[n]] -= scale
 		}
 		return sum
 	}
@@ -89,19 +92,7 @@ func maxOf(row []float32) float32 {
 // If scratch is non-nil it receives exp(row - max).
 func logSumExp(row, scratch []float32) float32 {
 	m := maxOf(row)
-	var s float32
-	if scratch != nil {
-		for j, v := range row {
-			e := expf(v - m)
-			scratch[j] = e
-			s += e
-		}
-	} else {
-		for _, v := range row {
-			s += expf(v - m)
-		}
-	}
-	return m + float32(math.Log(float64(s)))
+	return m + float32(math.Log(float64(expShiftRow(scratch, row, m))))
 }
 
 // MSE returns mean((y - target)²) over all values and, if grad is non-nil,

@@ -98,27 +98,32 @@ func (o *Adam) Step(params []*Param) {
 		} else {
 			wd = 0
 		}
-		upd := func(lo, hi int) {
-			w, g, m, v := p.W[lo:hi], p.G[lo:hi], m[lo:hi], v[lo:hi]
-			g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
-			for i, wi := range w {
-				gi := g[i] + wd*wi // L2 (Adam); wd is 0 for AdamW
-				mi := b1*m[i] + (1-b1)*gi
-				vi := b2*v[i] + (1-b2)*gi*gi
-				m[i], v[i] = mi, vi
-				w[i] = wi*shrink - step*mi/(float32(math.Sqrt(float64(vi)))*rbc2+eps)
-			}
-		}
+		k := adamKernel{b1: b1, b2: b2, step: step, rbc2: rbc2, eps: eps, wd: wd, shrink: shrink}
 		n := len(p.W)
 		if n < 1<<16 {
-			upd(0, n)
+			k.run(p.W, p.G, m, v)
 			continue
 		}
 		var wg sync.WaitGroup
 		wg.Add(1)
-		go func() { defer wg.Done(); upd(n/2, n) }()
-		upd(0, n/2)
+		go func() { defer wg.Done(); k.run(p.W[n/2:], p.G[n/2:], m[n/2:], v[n/2:]) }()
+		k.run(p.W[:n/2], p.G[:n/2], m[:n/2], v[:n/2])
 		wg.Wait()
+	}
+}
+
+// adamKernel is one Adam update over a slice of a parameter.
+type adamKernel struct{ b1, b2, step, rbc2, eps, wd, shrink float32 }
+
+func (k adamKernel) run(w, g, m, v []float32) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	b1, b2, c1, c2 := k.b1, k.b2, 1-k.b1, 1-k.b2
+	for i, wi := range w {
+		gi := g[i] + k.wd*wi // L2 (Adam); wd is 0 for AdamW
+		mi := b1*m[i] + c1*gi
+		vi := b2*v[i] + c2*gi*gi
+		m[i], v[i] = mi, vi
+		w[i] = wi*k.shrink - k.step*mi/(float32(math.Sqrt(float64(vi)))*k.rbc2+k.eps)
 	}
 }
 

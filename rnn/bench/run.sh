@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs the PyTorch peer (../shared/bench/torch_lstm.py) and rnn's Go
+# benchmarks back to back on this machine and prints one markdown table with
+# both columns. Usage, from the repository root:
+#
+#   rnn/bench/run.sh            # full run (about 3 minutes)
+#   QUICK=1 rnn/bench/run.sh    # fewer repetitions
+#
+# Needs /usr/bin/python3 with python3-torch (apt-get install -y python3-torch).
+# The environment variables below are the peer's documented fair settings
+# (../shared/bench/README.md); they are set for the Python process only, and
+# the Go side runs with the machine's defaults (no OPENBLAS_* variables).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+peer=${PEER:-../shared/bench/torch_lstm.py}
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+count=7; quick=()
+if [ -n "${QUICK:-}" ]; then count=3; quick=(--quick); fi
+
+echo "# $(date -u +%FT%TZ) $(uname -n), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+OMP_WAIT_POLICY=PASSIVE \
+GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
+  /usr/bin/python3 "$peer" --threads 2 "${quick[@]}" >"$out/torch.txt"
+go test ./rnn -run '^$' -bench '^Benchmark(GreedyDecode|GreedyDecodeOpenBLAS|BeamDecode|TrainStep|Synced600)$' \
+  -benchtime 1s -count "$count" >"$out/go.txt"
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+/usr/bin/python3 - "$out/torch.txt" "$out/go.txt" <<'PY'
+import re, statistics, sys
+torch = open(sys.argv[1]).read()
+gotxt = open(sys.argv[2]).read()
+def tmed(prefix):
+    for line in torch.splitlines():
+        if line.startswith("| " + prefix):
+            return float(line.split("|")[2].split()[0])
+    return float("nan")
+gm = {}
+for m in re.finditer(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", gotxt, re.M):
+    gm.setdefault(m.group(1), []).append(float(m.group(2)) / 1e6)
+rows = [
+    ("BenchmarkGreedyDecode", "GreedyDecode", "(i) greedy", "greedy b1, 20 steps, 10k projection", "ms/seq"),
+    ("BenchmarkGreedyDecodeOpenBLAS", "GreedyDecodeOpenBLAS", "(i) greedy", "same, projection through OpenBLAS", "ms/seq"),
+    ("BenchmarkBeamDecode", "BeamDecode", "(ii) beam", "beam 3, 20 steps", "ms/seq"),
+    ("BenchmarkTrainStep", "TrainStep", "(iii) train", "b32 x T20, emb+LSTM+proj+CE+Adam", "ms/step"),
+    ("BenchmarkSynced600", "Synced600", "(iv) synced", "LSTM 512->256, T600, 20 labels", "ms/seq"),
+]
+print("| benchmark | case | PyTorch median | Go median | Go / PyTorch |")
+print("| --- | --- | --- | --- | --- |")
+for name, key, tkey, case, unit in rows:
+    if key not in gm:
+        continue
+    t, g = tmed(tkey), statistics.median(gm[key])
+    print(f"| {name} | {case} | {t:.1f} {unit} | {g:.1f} {unit} | {g/t:.2f} |")
+print()
+print("PyTorch raw:"); print("\n".join(l for l in torch.splitlines() if l.startswith("|") or "torch" in l))
+print("Go raw:"); print("\n".join(l for l in gotxt.splitlines() if l.startswith("Benchmark")))
+PY
