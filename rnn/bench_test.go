@@ -18,8 +18,8 @@ const (
 func BenchmarkGreedyDecode(b *testing.B)         { decodeBench(b, nil, 1) }
 func BenchmarkGreedyDecodeOpenBLAS(b *testing.B) { decodeBench(b, NewOpenBLAS(), 1) }
 func BenchmarkBeamDecode(b *testing.B)           { decodeBench(b, nil, 3) }
-func BenchmarkTrainStep(b *testing.B)          { trainBench(b, 32, benchSteps) }
-func BenchmarkSynced600(b *testing.B)          { syncedBench(b, 600, 512, 256, 20) }
+func BenchmarkTrainStep(b *testing.B)            { trainBench(b, 32, benchSteps) }
+func BenchmarkSynced600(b *testing.B)            { syncedBench(b, 600, 512, 256, 20) }
 
 // decodeBench decodes 20 tokens from token 0 with a zero state, as the peer's
 // cases (i) and (ii) do: embedding -> LSTM step -> 10k projection -> choice.
