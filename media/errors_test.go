@@ -69,6 +69,12 @@ func TestBadInputs(t *testing.T) {
 	fs1, _ := os.ReadFile(faststart)
 	sub := filepath.Join(dir, "folder.mp4")
 	os.Mkdir(sub, 0o755)
+	fifo := filepath.Join(dir, "pipe.mp4")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loop := filepath.Join(dir, "loop.jpg")
+	os.Symlink(loop, loop)
 
 	cases := []struct {
 		name     string
@@ -80,6 +86,9 @@ func TestBadInputs(t *testing.T) {
 		{"missing", filepath.Join(dir, "missing.jpg"), fs.ErrNotExist, "no such file", true},
 		{"empty", must("empty.mp4", nil), ErrNotMedia, "empty file", true},
 		{"directory", sub, nil, "is a directory", true},
+		{"named pipe", fifo, ErrNotMedia, "not a regular file (p", true},
+		{"device", "/dev/zero", ErrNotMedia, "not a regular file (D", true},
+		{"symlink loop", loop, nil, "too many levels of symbolic links", true},
 		{"text named mp4", must("notes.mp4", []byte("these are my notes, not a video\n")), ErrNotMedia, "not an image or a video", false},
 		{"truncated mp4", must("half.mp4", mp4[:len(mp4)/2]), ErrCorrupt, "truncated", false},
 		{"truncated faststart mp4", must("half-faststart.mp4", fs1[:len(fs1)/2]), ErrCorrupt, "remain", false},

@@ -124,6 +124,11 @@ type input struct {
 // openInput opens path for reading and sniffs it. It refuses what is not a
 // regular file with something in it.
 func openInput(path string) (*input, error) {
+	// Look before opening: opening a named pipe blocks until something
+	// writes to it, and a device may never end.
+	if st, err := os.Stat(path); err == nil && !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, fileErr(path, fmt.Sprintf("is not a regular file (%s)", st.Mode().Type()), ErrNotMedia)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fsErr(path, err)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -19,10 +20,13 @@ func main() {
 
 // run executes one command line and returns the process exit status. The first
 // SIGINT or SIGTERM cancels the root context, so that work stops cleanly and
-// no half-written file is left; a second one ends the process at once.
+// no half-written file is left; a second one, or work that has not stopped
+// within stopGrace, ends the process at once.
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	finished := make(chan struct{})
+	defer close(finished)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -30,15 +34,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		select {
 		case <-sigs:
 			cancel()
-		case <-ctx.Done():
+		case <-finished:
 			return
 		}
 		select {
 		case <-sigs:
 			fmt.Fprintln(stderr, "captioner: interrupted again, stopping now")
-			os.Exit(exitInterrupted)
-		case <-ctx.Done():
+		case <-time.After(stopGrace):
+			fmt.Fprintf(stderr, "captioner: interrupted, and still not stopped after %s; stopping now\n", stopGrace)
+		case <-finished:
+			return
 		}
+		os.Exit(exitInterrupted)
 	}()
 
 	root := newRootCommand(&globals{stdout: stdout, stderr: stderr})
@@ -46,3 +53,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	err := root.ExecuteContext(ctx)
 	return report(ctx, err, stderr)
 }
+
+// stopGrace is how long an interrupted run may take to stop cleanly.
+const stopGrace = 10 * time.Second
