@@ -112,6 +112,20 @@ func imageInfo(path string, size int64, h imageHeader) Info {
 	}
 }
 
+// notRegular says what a file that is neither a folder nor a regular file is.
+func notRegular(m os.FileMode) string {
+	kind := "a special file"
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&os.ModeSocket != 0:
+		kind = "a socket"
+	case m&os.ModeDevice != 0:
+		kind = "a device"
+	}
+	return "is " + kind + ", not a regular file"
+}
+
 // input is an opened file with its first bytes.
 type input struct {
 	path   string
@@ -127,7 +141,7 @@ func openInput(path string) (*input, error) {
 	// Look before opening: opening a named pipe blocks until something
 	// writes to it, and a device may never end.
 	if st, err := os.Stat(path); err == nil && !st.IsDir() && !st.Mode().IsRegular() {
-		return nil, fileErr(path, fmt.Sprintf("is not a regular file (%s)", st.Mode().Type()), ErrNotMedia)
+		return nil, fileErr(path, notRegular(st.Mode()), ErrNotMedia)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -144,7 +158,7 @@ func openInput(path string) (*input, error) {
 		return nil, fileErr(path, "is a directory, not a file")
 	case !st.Mode().IsRegular():
 		f.Close()
-		return nil, fileErr(path, fmt.Sprintf("is not a regular file (%s)", st.Mode().Type()), ErrNotMedia)
+		return nil, fileErr(path, notRegular(st.Mode()), ErrNotMedia)
 	case st.Size() == 0:
 		f.Close()
 		return nil, fileErr(path, "empty file", ErrNotMedia)

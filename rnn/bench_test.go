@@ -23,13 +23,13 @@ func BenchmarkSynced600(b *testing.B)            { syncedBench(b, 600, 512, 256,
 
 // decodeBench decodes 20 tokens from token 0 with a zero state, as the peer's
 // cases (i) and (ii) do: embedding -> LSTM step -> 10k projection -> choice.
-// proj, if non-nil, replaces the Searcher's default projection BLAS.
+// proj, if non-nil, replaces the Searcher's default BLAS.
 func decodeBench(b *testing.B, proj blas.Float32, beam int) {
 	rng := rand.New(rand.NewPCG(1, 0))
 	dec := NewDecoder(nil, benchVocab, benchEmbed, benchHidden, rng)
 	s := NewSearcher(dec, DecodeOptions{MaxLen: benchSteps, EOS: -1, Beam: beam, LengthAlpha: 0.7})
 	if proj != nil {
-		s.Proj = proj
+		s.BLAS = proj
 	}
 	out := make([]int, 0, benchSteps)
 	b.ReportAllocs()

@@ -37,12 +37,13 @@ type Hypothesis struct {
 type Searcher struct {
 	Dec  *Decoder
 	Opts DecodeOptions
-	// Proj computes the (K,V) vocabulary projection, one Sgemv per beam. It
-	// defaults to gonum's pure-Go BLAS: streaming the 10000×512 float32
-	// matrix is bound by memory bandwidth, and gonum's single-threaded SSE
-	// Sgemv measured faster here than OpenBLAS 0.3.21's threaded one (see
-	// BENCHMARKS.md). Any blas.Float32 may be set.
-	Proj blas.Float32
+	// BLAS does the per-step products (LSTM step and the (K,V) vocabulary
+	// projection), one Sgemv per beam. The default is gonum's pure-Go Sgemv
+	// with large matrices split by rows over two goroutines: decoding
+	// streams the 10000×512 projection and the LSTM weights once per step,
+	// and this measured faster here than OpenBLAS 0.3.21's threaded Sgemv
+	// (BENCHMARKS.md). Any blas.Float32 may be set instead.
+	BLAS blas.Float32
 
 	h, c, h2, c2 []float32 // (K,H) states and their reordered copies
 	x            []float32 // (K,E) inputs
@@ -76,18 +77,23 @@ func (a cand) better(b cand) bool {
 	return a.parent < b.parent
 }
 
-// NewSearcher allocates the buffers for opts.
+// NewSearcher allocates the buffers for opts. Its default BLAS splits each
+// large matrix-vector product between the calling goroutine and one helper
+// goroutine of the Searcher's own (gonum's Sgemv on both halves); the helper
+// stops when the Searcher is garbage-collected.
 func NewSearcher(dec *Decoder, opts DecodeOptions) *Searcher {
 	if opts.Beam < 1 || opts.MaxLen < 1 {
 		panic(fmt.Sprintf("rnn: NewSearcher: beam %d, max length %d", opts.Beam, opts.MaxLen))
 	}
 	K, H, E, V, L := opts.Beam, dec.Cell.Hidden, dec.Embed.Dim, dec.Vocab(), opts.MaxLen
-	return &Searcher{Dec: dec, Opts: opts, Proj: NativeBLAS(),
+	s := &Searcher{Dec: dec, Opts: opts,
 		h: make([]float32, K*H), c: make([]float32, K*H), h2: make([]float32, K*H), c2: make([]float32, K*H),
 		x: make([]float32, K*E), scratch: make([]float32, K*5*H), logits: make([]float32, K*V),
 		score: make([]float64, K), toks: make([]int, K*L), toks2: make([]int, K*L),
 		cand: make([]cand, 0, 2*K), fin: make([]Hypothesis, 0, K), finToks: make([]int, K*L),
 		out: make([]Hypothesis, 0, K)}
+	s.BLAS = newSplitBLAS(NativeBLAS(), s)
+	return s
 }
 
 // start loads the initial state (nil means zeros) into beam 0.
@@ -130,10 +136,10 @@ func (s *Searcher) Greedy(prefix []float32, s0 [][]float32, dst []int) []int {
 	dst = dst[:0]
 	logits := s.logits[:V]
 	for range s.Opts.MaxLen {
-		d.Cell.Step(x, s.h, s.c, 1, s.scratch)
+		d.Cell.Step(s.BLAS, x, s.h, s.c, 1, s.scratch)
 		// logits (V) = Wo·h + bo, one streaming pass over the (V,H) projection
 		copy(logits, d.Out.B.W)
-		matmulNT(s.Proj, 1, V, d.Out.In, s.h[:d.Out.In], d.Out.W.W, 1, logits)
+		matmulNT(s.BLAS, 1, V, d.Out.In, s.h[:d.Out.In], d.Out.W.W, 1, logits)
 		if s.Opts.RepetitionPenalty != 0 {
 			for i, t := range dst {
 				if !seen(dst[:i], t) { // each distinct earlier token pays once
@@ -177,10 +183,10 @@ func (s *Searcher) Beam(prefix []float32, s0 [][]float32) []Hypothesis {
 	s.n = 0
 	for step := range L {
 		n := s.live
-		d.Cell.Step(s.x[:n*E], s.h[:n*H], s.c[:n*H], n, s.scratch)
+		d.Cell.Step(s.BLAS, s.x[:n*E], s.h[:n*H], s.c[:n*H], n, s.scratch)
 		lg := s.logits[:n*V]
 		broadcastRows(lg, d.Out.B.W, n, V)
-		matmulNT(s.Proj, n, V, H, s.h[:n*H], d.Out.W.W, 1, lg)
+		matmulNT(s.BLAS, n, V, H, s.h[:n*H], d.Out.W.W, 1, lg)
 		// candidates: score_k + log softmax(logits_k)[v] - penalty
 		s.cand = s.cand[:0]
 		for k := range n {

@@ -192,14 +192,18 @@ func (l *LSTM) Backward(dy []float32, dsT [][]float32) ([]float32, [][]float32) 
 //	gates = b + x·Wxᵀ + h·Whᵀ     (B,4H), in scratch
 //	c, h  = lstmCell(gates, c)    updated in place
 //
-// x is (B,D), h and c are (B,H), scratch is at least (B,5H) values.
-func (l *LSTM) Step(x, h, c []float32, B int, scratch []float32) {
+// x is (B,D), h and c are (B,H), scratch is at least (B,5H) values. impl
+// does the products (nil means the layer's own BLAS).
+func (l *LSTM) Step(impl blas.Float32, x, h, c []float32, B int, scratch []float32) {
 	H := l.Hidden
+	if impl == nil {
+		impl = l.BLAS
+	}
 	g := scratch[:B*4*H]
 	tc := scratch[B*4*H : B*5*H]
 	broadcastRows(g, l.B.W, B, 4*H)
-	matmulNT(l.BLAS, B, 4*H, l.In, x, l.Wx.W, 1, g)
-	matmulNT(l.BLAS, B, 4*H, H, h, l.Wh.W, 1, g)
+	matmulNT(impl, B, 4*H, l.In, x, l.Wx.W, 1, g)
+	matmulNT(impl, B, 4*H, H, h, l.Wh.W, 1, g)
 	for b := range B {
 		lstmCell(g[b*4*H:], c[b*H:], c[b*H:], h[b*H:], tc[b*H:], H)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 
 	"gocv.io/x/gocv"
@@ -30,6 +31,7 @@ type Extractor struct {
 	spec    Spec
 	fit     fit
 	batch   int
+	layers  []string // distinct output layers, in the order the network returns them
 	outs    []outputInfo
 	dim     int
 	jobs    chan *job
@@ -41,6 +43,7 @@ type Extractor struct {
 // outputInfo is an output layer's shape for one frame and its place in the vector.
 type outputInfo struct {
 	spec    OutputSpec
+	layer   int // index in Extractor.layers
 	c, h, w int
 	offset  int // first index in the feature vector
 	dim     int
@@ -74,9 +77,10 @@ func New(spec Spec, opts Options) (*Extractor, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(spec.Outputs))
-	for i, o := range spec.Outputs {
-		names[i] = o.Layer
+	for _, o := range spec.Outputs {
+		if !slices.Contains(e.layers, o.Layer) {
+			e.layers = append(e.layers, o.Layer)
+		}
 	}
 	var ws []*worker
 	fail := func(err error) (*Extractor, error) {
@@ -86,7 +90,7 @@ func New(spec Spec, opts Options) (*Extractor, error) {
 		return nil, err
 	}
 	for range workers {
-		n, err := readNet(spec.Format, model, config, names)
+		n, err := readNet(spec.Format, model, config, e.layers)
 		if err != nil {
 			return fail(fmt.Errorf("vision: %s: reading %s model: %w", spec.modelName(), spec.Format, err))
 		}
@@ -111,8 +115,9 @@ func (e *Extractor) probeOutputs(w *worker) error {
 		return fmt.Errorf("vision: %s: trial forward pass: %w", e.spec.modelName(), err)
 	}
 	off := 0
-	for i, o := range e.spec.Outputs {
-		s := shapes[i]
+	for _, o := range e.spec.Outputs {
+		li := slices.Index(e.layers, o.Layer)
+		s := shapes[li]
 		if s[0] != 1 {
 			return fmt.Errorf("vision: %s: output %s: batch dimension %d, want 1", e.spec.modelName(), o.Layer, s[0])
 		}
@@ -121,7 +126,7 @@ func (e *Extractor) probeOutputs(w *worker) error {
 				e.spec.name(), ErrSpec, o.Layer, s[2], s[3], o.Grid, o.Grid)
 		}
 		d := poolDim(o, s[1], s[2], s[3])
-		e.outs = append(e.outs, outputInfo{spec: o, c: s[1], h: s[2], w: s[3], offset: off, dim: d})
+		e.outs = append(e.outs, outputInfo{spec: o, layer: li, c: s[1], h: s[2], w: s[3], offset: off, dim: d})
 		off += d
 	}
 	e.dim = off
@@ -230,18 +235,22 @@ func (w *worker) do(j *job) error {
 	if err != nil {
 		return fmt.Errorf("%s: forward pass: %w", e.spec.modelName(), err)
 	}
-	base := 0
-	for i, o := range e.outs {
+	n := len(j.frames)
+	base := make([]int, len(shapes)) // where each layer's (N, C, H, W) output starts in outBuf
+	for i := 1; i < len(shapes); i++ {
+		s := shapes[i-1]
+		base[i] = base[i-1] + s[0]*s[1]*s[2]*s[3]
+	}
+	for _, o := range e.outs {
 		per := o.c * o.h * o.w
-		if s := shapes[i]; s[0] != len(j.frames) || s[1]*s[2]*s[3] != per {
+		if s := shapes[o.layer]; s[0] != n || s[1]*s[2]*s[3] != per {
 			return fmt.Errorf("%s: output %s has shape %v for %d frames, want (%d, %d, %d, %d)",
-				e.spec.modelName(), o.spec.Layer, s, len(j.frames), len(j.frames), o.c, o.h, o.w)
+				e.spec.modelName(), o.spec.Layer, s, n, n, o.c, o.h, o.w)
 		}
-		for n := range j.frames {
-			x := w.outBuf[base+n*per : base+(n+1)*per]
-			pool(j.out[n][o.offset:o.offset+o.dim], x, o.spec, o.c, o.h, o.w)
+		for f := range n {
+			x := w.outBuf[base[o.layer]+f*per : base[o.layer]+(f+1)*per]
+			pool(j.out[f][o.offset:o.offset+o.dim], x, o.spec, o.c, o.h, o.w)
 		}
-		base += per * len(j.frames)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
+	"regexp"
 	"testing"
 	"time"
 
@@ -75,6 +75,11 @@ func TestProbe(t *testing.T) {
 		{"block_12_add 3x3 + Conv1_relu max 3x3", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 3)}},
 		{"block_12_add 3x3 + block_2_add max 3x3", []OutputSpec{g("block_12_add", 3), gmax("block_2_add", 3)}},
 		{"block_12_add max 3x3 + block_2_add max 3x3", []OutputSpec{gmax("block_12_add", 3), gmax("block_2_add", 3)}},
+		{"block_12_add 3x3 + Conv1_relu max 3x3 + Conv1_relu max", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 3), gmax("Conv1_relu", 1)}},
+		{"block_12_add 3x3 + block_1_expand_relu max", []OutputSpec{g("block_12_add", 3), gmax("block_1_expand_relu", 1)}},
+		{"block_12_add 3x3 + block_1_expand_relu max 3x3", []OutputSpec{g("block_12_add", 3), gmax("block_1_expand_relu", 3)}},
+		{"block_12_add 3x3 + Conv1_relu max 4x4", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 4)}},
+		{"block_12_add 4x4 + Conv1_relu max 4x4", []OutputSpec{g("block_12_add", 4), gmax("Conv1_relu", 4)}},
 		{"block_12_add 3x3 + expanded_conv_project_BN 3x3 + out_relu global", []OutputSpec{g("block_12_add", 3), g("expanded_conv_project_BN", 3), global("out_relu")}},
 	}
 	if only := os.Getenv("PROBE_ONLY"); only != "" {
@@ -83,7 +88,7 @@ func TestProbe(t *testing.T) {
 	fmt.Println("| candidate | dim | ms/frame | shape | colour | size | position |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- | --- |")
 	for _, c := range candidates {
-		if only := os.Getenv("PROBE_ONLY"); only != "" && !strings.Contains(c.name, only) {
+		if only := os.Getenv("PROBE_ONLY"); only != "" && !regexp.MustCompile(only).MatchString(c.name) {
 			continue
 		}
 		var layers []string

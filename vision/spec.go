@@ -154,15 +154,15 @@ func (s *Spec) Check() error {
 	if len(s.Outputs) == 0 {
 		return bad("no outputs")
 	}
-	seen := map[string]bool{}
+	seen := map[OutputSpec]bool{}
 	for i, o := range s.Outputs {
 		if o.Layer == "" {
 			return bad("output %d has no layer", i)
 		}
-		if seen[o.Layer] {
-			return bad("layer %s listed twice", o.Layer)
+		if seen[o] {
+			return bad("output %s listed twice with the same pooling", o.Layer)
 		}
-		seen[o.Layer] = true
+		seen[o] = true
 		switch o.Pool {
 		case "", PoolGlobal, PoolNone:
 		case PoolGrid:

@@ -66,7 +66,12 @@ type builder struct {
 // that OpenCV 4.6's importer reads, with batch normalisation and zero padding
 // folded into the convolutions. It returns the encoded model and its outputs.
 func Convert(m *Model, opts Options) ([]byte, []Output, error) {
-	outs := opts.Outputs
+	var outs []string
+	for _, o := range opts.Outputs {
+		if !slices.Contains(outs, o) {
+			outs = append(outs, o)
+		}
+	}
 	if len(outs) == 0 {
 		outs = m.Outputs
 	}
