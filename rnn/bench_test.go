@@ -16,8 +16,11 @@ const (
 )
 
 func BenchmarkGreedyDecode(b *testing.B)         { decodeBench(b, nil, 1) }
+func BenchmarkGreedyDecodeUnsplit(b *testing.B)  { decodeBench(b, NativeBLAS(), 1) }
 func BenchmarkGreedyDecodeOpenBLAS(b *testing.B) { decodeBench(b, NewOpenBLAS(), 1) }
 func BenchmarkBeamDecode(b *testing.B)           { decodeBench(b, nil, 3) }
+func BenchmarkBeamDecodeUnsplit(b *testing.B)    { decodeBench(b, NativeBLAS(), 3) }
+func BenchmarkBeamDecodeOpenBLAS(b *testing.B)   { decodeBench(b, NewOpenBLAS(), 3) }
 func BenchmarkTrainStep(b *testing.B)            { trainBench(b, 32, benchSteps) }
 func BenchmarkSynced600(b *testing.B)            { syncedBench(b, 600, 512, 256, 20) }
 

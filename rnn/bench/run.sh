@@ -23,7 +23,7 @@ echo "# $(date -u +%FT%TZ) $(uname -n), $(nproc) cores; load before: $(cut -d' '
 OMP_WAIT_POLICY=PASSIVE \
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
   /usr/bin/python3 "$peer" --threads 2 "${quick[@]}" >"$out/torch.txt"
-go test ./rnn -run '^$' -bench '^Benchmark(GreedyDecode|GreedyDecodeOpenBLAS|BeamDecode|TrainStep|Synced600)$' \
+go test ./rnn -run '^$' -bench '^Benchmark(GreedyDecode|GreedyDecodeUnsplit|GreedyDecodeOpenBLAS|BeamDecode|BeamDecodeUnsplit|BeamDecodeOpenBLAS|TrainStep|Synced600)$' \
   -benchtime 1s -count "$count" >"$out/go.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -41,8 +41,11 @@ for m in re.finditer(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", gotxt,
     gm.setdefault(m.group(1), []).append(float(m.group(2)) / 1e6)
 rows = [
     ("BenchmarkGreedyDecode", "GreedyDecode", "(i) greedy", "greedy b1, 20 steps, 10k projection", "ms/seq"),
-    ("BenchmarkGreedyDecodeOpenBLAS", "GreedyDecodeOpenBLAS", "(i) greedy", "same, projection through OpenBLAS", "ms/seq"),
+    ("BenchmarkGreedyDecodeUnsplit", "GreedyDecodeUnsplit", "(i) greedy", "same, gonum Sgemv on one goroutine", "ms/seq"),
+    ("BenchmarkGreedyDecodeOpenBLAS", "GreedyDecodeOpenBLAS", "(i) greedy", "same, OpenBLAS Sgemv (threaded)", "ms/seq"),
     ("BenchmarkBeamDecode", "BeamDecode", "(ii) beam", "beam 3, 20 steps", "ms/seq"),
+    ("BenchmarkBeamDecodeUnsplit", "BeamDecodeUnsplit", "(ii) beam", "same, gonum Sgemv on one goroutine", "ms/seq"),
+    ("BenchmarkBeamDecodeOpenBLAS", "BeamDecodeOpenBLAS", "(ii) beam", "same, OpenBLAS Sgemv (threaded)", "ms/seq"),
     ("BenchmarkTrainStep", "TrainStep", "(iii) train", "b32 x T20, emb+LSTM+proj+CE+Adam", "ms/step"),
     ("BenchmarkSynced600", "Synced600", "(iv) synced", "LSTM 512->256, T600, 20 labels", "ms/seq"),
 ]
