@@ -250,3 +250,47 @@ func TestSyncedBidirectionalSeesTheFuture(t *testing.T) {
 		t.Errorf("bidirectional %.2f (want >= 0.95), unidirectional %.2f (want <= 0.6)", bi, uni)
 	}
 }
+
+// TestEncoderDecoderLearnsToCopy: the encoder reads a sequence of one-hot
+// symbols, the decoder must write the same symbols then EOS, from the
+// encoder's final state alone.
+func TestEncoderDecoderLearnsToCopy(t *testing.T) {
+	const K, T, B, bos, eos = 4, 3, 16, 4, 5 // symbols 0..3, vocabulary 6
+	rng := newTestRand()
+	m := NewEncoderDecoder(nil, K, 6, 8, 32, bos, rng)
+	batch := func(x []float32, caps [][]int) {
+		clear(x)
+		for b := range B {
+			caps[b] = caps[b][:0]
+			for tt := range T {
+				s := rng.IntN(K)
+				x[(tt*B+b)*K+s] = 1
+				caps[b] = append(caps[b], s)
+			}
+			caps[b] = append(caps[b], eos)
+		}
+	}
+	x, caps := make([]float32, T*B*K), make([][]int, B)
+	tr := &Trainer{Params: m.Params(), Opt: NewAdam(1e-2), ClipNorm: 5}
+	if err := tr.Run(context.Background(), 400, func(int) (float64, error) {
+		batch(x, caps)
+		return m.Loss(x, T, B, nil, caps), nil
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := NewSearcher(m.Dec, DecodeOptions{MaxLen: T + 2, Start: bos, EOS: eos, Beam: 1})
+	batch(x, caps)
+	st := m.Encode(x, T, B, nil)
+	H := m.Enc.Hidden
+	ok := 0
+	for b := range B {
+		got := s.Greedy(nil, [][]float32{st[0][b*H : (b+1)*H], st[1][b*H : (b+1)*H]}, nil)
+		if slices.Equal(got, caps[b]) {
+			ok++
+		}
+	}
+	t.Logf("encoder-decoder copies %d of %d sequences exactly", ok, B)
+	if ok < B-1 {
+		t.Errorf("copied %d of %d sequences, want at least %d", ok, B, B-1)
+	}
+}

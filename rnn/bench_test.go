@@ -83,3 +83,22 @@ func syncedBench(b *testing.B, T, D, H, C int) {
 		out = m.Predict(x, T, 1, nil, out)
 	}
 }
+
+// The memory-bandwidth floor of decoding: one (10000×512) float32 Sgemv, the
+// vocabulary projection of one greedy step. MB/s is the streaming rate.
+func BenchmarkProjectionGemv(b *testing.B)        { gemvBench(b, newSplitBLAS(NativeBLAS(), b), 1) }
+func BenchmarkProjectionGemvUnsplit(b *testing.B) { gemvBench(b, NativeBLAS(), 1) }
+func BenchmarkProjectionGemvOpenBLAS(b *testing.B) {
+	gemvBench(b, NewOpenBLAS(), 1)
+}
+
+func gemvBench(b *testing.B, impl blas.Float32, m int) {
+	rng := rand.New(rand.NewPCG(5, 0))
+	w := randSlice(rng, benchVocab*benchHidden)
+	h := randSlice(rng, m*benchHidden)
+	y := make([]float32, m*benchVocab)
+	b.SetBytes(int64(4 * len(w)))
+	for b.Loop() {
+		matmulNT(impl, m, benchVocab, benchHidden, h, w, 0, y)
+	}
+}

@@ -23,7 +23,7 @@ echo "# $(date -u +%FT%TZ) $(uname -n), $(nproc) cores; load before: $(cut -d' '
 OMP_WAIT_POLICY=PASSIVE \
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
   /usr/bin/python3 "$peer" --threads 2 "${quick[@]}" >"$out/torch.txt"
-go test ./rnn -run '^$' -bench '^Benchmark(GreedyDecode|GreedyDecodeUnsplit|GreedyDecodeOpenBLAS|BeamDecode|BeamDecodeUnsplit|BeamDecodeOpenBLAS|TrainStep|Synced600)$' \
+go test ./rnn -run '^$' -bench '^Benchmark(ProjectionGemv|ProjectionGemvUnsplit|ProjectionGemvOpenBLAS|GreedyDecode|GreedyDecodeUnsplit|GreedyDecodeOpenBLAS|BeamDecode|BeamDecodeUnsplit|BeamDecodeOpenBLAS|TrainStep|Synced600)$' \
   -benchtime 1s -count "$count" >"$out/go.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -59,4 +59,8 @@ for name, key, tkey, case, unit in rows:
 print()
 print("PyTorch raw:"); print("\n".join(l for l in torch.splitlines() if l.startswith("|") or "torch" in l))
 print("Go raw:"); print("\n".join(l for l in gotxt.splitlines() if l.startswith("Benchmark")))
+for key in ("ProjectionGemv", "ProjectionGemvUnsplit", "ProjectionGemvOpenBLAS"):
+    rates = [float(m.group(1)) for m in re.finditer(r"^Benchmark%s-\d+\s+\d+\s+[\d.]+ ns/op\s+([\d.]+) MB/s" % key, gotxt, re.M)]
+    if rates:
+        print(f"{key}: median {statistics.median(rates)/1000:.1f} GB/s streaming the 10000x512 float32 projection")
 PY
