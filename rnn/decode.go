@@ -2,10 +2,10 @@ package rnn
 
 import (
 	"fmt"
-
-	"gonum.org/v1/gonum/blas"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/blas"
 )
 
 // K = beam width, H = hidden, E = embedding dim, V = vocabulary, L = MaxLen.
