@@ -15,18 +15,12 @@ const (
 	roundMagic float32 = 12582912 // 1.5·2²³
 )
 
-// expf returns e^x in float32. The fast path is small enough to be inlined
-// into the softmax and gate loops.
+// expf returns e^x in float32.
 func expf(x float32) float32 {
 	if !(x > -87 && x < 88) { // also catches NaN
 		return expSlow(x)
 	}
-	// n = round(x·log2(e)): adding 1.5·2²³ pushes the fraction out of the
-	// float32 mantissa, so the sum is rounded to an integer in one step.
-	n := (x*log2e + roundMagic) - roundMagic
-	r := x - n*ln2hi - n*ln2lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+	return expPoly(x)
 }
 
 // expSlow handles the arguments where e^x underflows, overflows or is NaN.
@@ -67,14 +61,56 @@ func expShiftRow(dst, row []float32, m float32) float32 {
 		if x < -87 {
 			x = -87 // e^-87 ≈ 1.6e-38: negligible next to the max term's 1
 		}
-		n := (x*log2e + roundMagic) - roundMagic
-		r := x - n*ln2hi - n*ln2lo
-		p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-		e := p * math.Float32frombits(uint32(int32(n)+127)<<23)
+		e := expPoly(x)
 		if dst != nil {
 			dst[j] = e
 		}
 		s += float64(e)
 	}
 	return float32(s)
+}
+
+// expPoly is the body shared by the row kernels below: e^x for x in
+// [-87, 88], written so that the compiler can inline it (expf's NaN and range
+// checks are what make it too big to inline).
+func expPoly(x float32) float32 {
+	n := (x*log2e + roundMagic) - roundMagic
+	r := x - n*ln2hi - n*ln2lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+}
+
+// sigmoidRow replaces every x by σ(x) = 1/(1+e^-x).
+func sigmoidRow(v []float32) {
+	for i, x := range v {
+		x = -x
+		if !(x < 88) { // also NaN
+			v[i] = sigmoid(-x)
+			continue
+		}
+		if x < -87 {
+			x = -87
+		}
+		v[i] = 1 / (1 + expPoly(x))
+	}
+}
+
+// tanhRow writes tanh(src) into dst (they may be the same slice).
+func tanhRow(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		switch {
+		case x > 9:
+			dst[i] = 1
+		case x < -9:
+			dst[i] = -1
+		case x > -0.0625 && x < 0.0625:
+			x2 := x * x
+			dst[i] = x * (1 + x2*(-1.0/3+x2*(2.0/15+x2*(-17.0/315))))
+		case x == x:
+			dst[i] = 1 - 2/(expPoly(2*x)+1)
+		default:
+			dst[i] = x // NaN
+		}
+	}
 }

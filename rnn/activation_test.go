@@ -29,6 +29,29 @@ func TestActivationAccuracy(t *testing.T) {
 			worstSig = max(worstSig, d)
 		}
 	}
+	// The row kernels used by the cells and softmax agree with the math package.
+	var xs []float32
+	for x := -100.0; x <= 100; x += 0.0173 {
+		xs = append(xs, float32(x))
+	}
+	sig := append([]float32(nil), xs...)
+	sigmoidRow(sig)
+	th := make([]float32, len(xs))
+	tanhRow(th, xs)
+	ex := make([]float32, len(xs))
+	expShiftRow(ex, xs, 100)
+	for i, x := range xs {
+		if d := math.Abs(float64(sig[i]) - 1/(1+math.Exp(-float64(x)))); d > absTol {
+			t.Fatalf("sigmoidRow(%v) = %v (diff %.2e)", x, sig[i], d)
+		}
+		if d := math.Abs(float64(th[i]) - math.Tanh(float64(x))); d > absTol {
+			t.Fatalf("tanhRow(%v) = %v (diff %.2e)", x, th[i], d)
+		}
+		want := math.Exp(float64(x) - 100)
+		if d := math.Abs(float64(ex[i]) - want); d > relTol*want && want > 1e-37 {
+			t.Fatalf("expShiftRow(%v - 100) = %v, want %v", x, ex[i], want)
+		}
+	}
 	if v := expf(float32(math.NaN())); v == v {
 		t.Errorf("expf(NaN) = %v", v)
 	}

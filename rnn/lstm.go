@@ -68,17 +68,17 @@ func (l *LSTM) StateDims() []int { return []int{l.Hidden, l.Hidden} }
 //	c = f ⊙ cPrev + i ⊙ g
 //	h = o ⊙ tanh(c)
 func lstmCell(g, cPrev, c, h, tc []float32, H int) {
+	sigmoidRow(g[:2*H])             // i, f
+	tanhRow(g[2*H:3*H], g[2*H:3*H]) // g
+	sigmoidRow(g[3*H : 4*H])        // o
 	gi, gf, gg, go_ := g[:H], g[H:2*H], g[2*H:3*H], g[3*H:4*H]
 	cPrev, c, h, tc = cPrev[:H], c[:H], h[:H], tc[:H]
 	for j := range H {
-		i := sigmoid(gi[j])
-		f := sigmoid(gf[j])
-		gc := tanhf(gg[j])
-		o := sigmoid(go_[j])
-		gi[j], gf[j], gg[j], go_[j] = i, f, gc, o
-		cj := f*cPrev[j] + i*gc
-		t := tanhf(cj)
-		c[j], tc[j], h[j] = cj, t, o*t
+		c[j] = gf[j]*cPrev[j] + gi[j]*gg[j]
+	}
+	tanhRow(tc, c)
+	for j := range H {
+		h[j] = go_[j] * tc[j]
 	}
 }
 
