@@ -12,8 +12,9 @@ type Stack struct {
 	Drop   []*Dropout // len(Layers)-1 entries, or nil for none
 }
 
-// NewStack stacks layers; drop, if non-nil, is applied between consecutive
-// layers (the same Dropout value's mask is redrawn per use, so one per gap).
+// NewStack stacks layers (renaming their parameters "layerN.…"). If drop is
+// non-nil it is called once per gap between consecutive layers, and the
+// Dropout it returns is applied to the lower layer's output in training.
 func NewStack(drop func() *Dropout, layers ...Recurrent) *Stack {
 	if len(layers) == 0 {
 		panic("rnn: empty Stack")
