@@ -75,6 +75,8 @@ func TestProbe(t *testing.T) {
 		{"block_12_add 3x3 + Conv1_relu max 3x3", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 3)}},
 		{"block_12_add 3x3 + block_2_add max 3x3", []OutputSpec{g("block_12_add", 3), gmax("block_2_add", 3)}},
 		{"block_12_add max 3x3 + block_2_add max 3x3", []OutputSpec{gmax("block_12_add", 3), gmax("block_2_add", 3)}},
+		{"block_12_add 3x3 + Conv1_relu max", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 1)}},
+		{"block_12_add 3x3 + Conv1_relu max + Conv1_relu mean", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 1), global("Conv1_relu")}},
 		{"block_12_add 3x3 + Conv1_relu max 3x3 + Conv1_relu max", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 3), gmax("Conv1_relu", 1)}},
 		{"block_12_add 3x3 + block_1_expand_relu max", []OutputSpec{g("block_12_add", 3), gmax("block_1_expand_relu", 1)}},
 		{"block_12_add 3x3 + block_1_expand_relu max 3x3", []OutputSpec{g("block_12_add", 3), gmax("block_1_expand_relu", 3)}},

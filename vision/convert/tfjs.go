@@ -115,6 +115,12 @@ func ReadPackageModel(tgz io.Reader, dir string) (*Model, error) {
 	})
 }
 
+// ReadPackageFiles returns the regular files directly inside folder dir of
+// a gzipped tarball (an npm package: dir "package"), by base name.
+func ReadPackageFiles(tgz io.Reader, dir string) (map[string][]byte, error) {
+	return readTarFolder(tgz, dir)
+}
+
 // readTarFolder returns the regular files directly inside dir of a gzipped tar.
 func readTarFolder(tgz io.Reader, dir string) (map[string][]byte, error) {
 	zr, err := gzip.NewReader(tgz)

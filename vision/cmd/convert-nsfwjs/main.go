@@ -1,0 +1,173 @@
+// Command convert-nsfwjs rebuilds the CNN of captioner's default model
+// bundle from the npm package nsfwjs (MIT licence): it reads the package's
+// TensorFlow.js layers MobileNetV2, converts the part of it that the feature
+// vector needs to ONNX (opset 9, batch normalisation and zero padding folded,
+// float32) and writes, into the output folder, the ONNX file, the package's
+// licence notice and manifest.json (source, checksums, preprocessing, output
+// layers, pooling, feature dimension).
+//
+//	npm pack nsfwjs@4.3.0
+//	go run ./vision/cmd/convert-nsfwjs --package nsfwjs-4.3.0.tgz --out models/default
+//
+// The output is the same, byte for byte, for the same package.
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"captioner/internal/atomicfile"
+	"captioner/vision"
+	"captioner/vision/convert"
+)
+
+// modelDir is the MobileNetV2 (224x224) inside the package.
+const modelDir = "package/dist/models/mobilenet_v2"
+
+// Names of the files written.
+const (
+	onnxName    = "cnn.onnx"
+	licenceName = "LICENSE.nsfwjs"
+)
+
+// bundleVersion changes whenever the converted network or the feature
+// vector changes.
+const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1max-1"
+
+// featureOutputs is the feature vector chosen by the linear probe of
+// vision/PROBE.md.
+func featureOutputs() []vision.OutputSpec {
+	return []vision.OutputSpec{
+		{Layer: "block_12_add", Pool: vision.PoolGrid, Grid: 3},
+		{Layer: "Conv1_relu", Pool: vision.PoolGrid, Grid: 3, Stat: vision.StatMax},
+		{Layer: "Conv1_relu", Pool: vision.PoolGlobal, Stat: vision.StatMax},
+	}
+}
+
+func main() {
+	pkg := flag.String("package", "", "the npm tarball, from `npm pack nsfwjs@4.3.0`")
+	out := flag.String("out", "models/default", "bundle folder to write")
+	flag.Parse()
+	if *pkg == "" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: convert-nsfwjs --package nsfwjs-4.3.0.tgz [--out models/default]")
+		os.Exit(2)
+	}
+	if err := run(*pkg, *out); err != nil {
+		fmt.Fprintf(os.Stderr, "convert-nsfwjs: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(pkg, out string) error {
+	tgz, err := os.ReadFile(pkg)
+	if err != nil {
+		return err
+	}
+	tgzSum := sha256.Sum256(tgz)
+	meta, err := convert.ReadPackageFiles(bytes.NewReader(tgz), "package")
+	if err != nil {
+		return err
+	}
+	var pj struct{ Name, Version, License string }
+	if err := json.Unmarshal(meta["package.json"], &pj); err != nil {
+		return fmt.Errorf("package.json: %w", err)
+	}
+	if pj.Name != "nsfwjs" {
+		return fmt.Errorf("%s is package %q, not nsfwjs", pkg, pj.Name)
+	}
+	m, err := convert.ReadPackageModel(bytes.NewReader(tgz), modelDir)
+	if err != nil {
+		return err
+	}
+	outs := featureOutputs()
+	var layers []string
+	for _, o := range outs {
+		if !slices.Contains(layers, o.Layer) {
+			layers = append(layers, o.Layer)
+		}
+	}
+	onnx, shapes, err := convert.Convert(m, convert.Options{Outputs: layers, Producer: "captioner convert-nsfwjs", Version: bundleVersion})
+	if err != nil {
+		return err
+	}
+	spec := vision.Spec{
+		Format:  "onnx",
+		Model:   onnxName,
+		Input:   vision.InputSpec{Width: 224, Height: 224, Channels: "rgb", Scale: 1.0 / 255, Fit: "stretch"},
+		Outputs: outs,
+	}
+	trial := spec
+	trial.ModelData, trial.Source = onnx, "converted model"
+	e, err := vision.New(trial, vision.Options{BatchSize: 1})
+	if err != nil {
+		return err
+	}
+	dim := e.Dim()
+	e.Close()
+	licence := meta["LICENSE"]
+	if licence == nil {
+		return fmt.Errorf("%s has no LICENSE", pkg)
+	}
+	notice := append([]byte(fmt.Sprintf("The weights in %s are converted from the npm package nsfwjs %s\n(%s, %s), under this licence:\n\n",
+		onnxName, pj.Version, modelDir, pj.License)), licence...)
+	manifest := map[string]any{
+		"format_version": vision.ManifestVersion,
+		"version":        bundleVersion,
+		"cnn": vision.CNNEntry{
+			Spec:       spec,
+			FeatureDim: dim,
+			Source: map[string]any{
+				"package":        "nsfwjs",
+				"version":        pj.Version,
+				"licence":        pj.License,
+				"tarball_sha256": hex.EncodeToString(tgzSum[:]),
+				"model":          modelDir,
+				"network":        "MobileNetV2 (TensorFlow.js layers, uint8-quantised weights), truncated after the output layers",
+				"output_shapes":  shapes,
+				"converter":      "go run ./vision/cmd/convert-nsfwjs --package nsfwjs-" + pj.Version + ".tgz --out models/default",
+			},
+		},
+		"files": map[string]vision.FileEntry{
+			onnxName:    fileEntry(onnx),
+			licenceName: fileEntry(notice),
+		},
+	}
+	mj, err := json.MarshalIndent(manifest, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{onnxName: onnx, licenceName: notice, "manifest.json": append(mj, '\n')} {
+		if err := writeFile(filepath.Join(out, name), data); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("wrote %s: %s (%d bytes), feature dimension %d\n", out, onnxName, len(onnx), dim)
+	return nil
+}
+
+func fileEntry(b []byte) vision.FileEntry {
+	s := sha256.Sum256(b)
+	return vision.FileEntry{SHA256: hex.EncodeToString(s[:]), Bytes: int64(len(b))}
+}
+
+func writeFile(path string, data []byte) error {
+	f, err := atomicfile.Create(path, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Commit()
+}
