@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // parseJSLiteral parses one JavaScript literal as minifiers write them: objects
@@ -139,6 +141,12 @@ func (p *jsParser) str() (string, error) {
 				b.WriteByte('\t')
 			case 'r':
 				b.WriteByte('\r')
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'v':
+				b.WriteByte('\v')
 			case 'u':
 				if p.pos+4 > len(p.src) {
 					return "", p.errorf("short \\u escape")
@@ -147,8 +155,17 @@ func (p *jsParser) str() (string, error) {
 				if err != nil {
 					return "", p.errorf("bad \\u escape")
 				}
-				b.WriteRune(rune(r))
 				p.pos += 4
+				if utf16.IsSurrogate(rune(r)) && p.pos+6 <= len(p.src) && p.src[p.pos:p.pos+2] == "\\u" {
+					if lo, err := strconv.ParseUint(p.src[p.pos+2:p.pos+6], 16, 32); err == nil {
+						if c := utf16.DecodeRune(rune(r), rune(lo)); c != utf8.RuneError {
+							b.WriteRune(c)
+							p.pos += 6
+							continue
+						}
+					}
+				}
+				b.WriteRune(rune(r))
 			default:
 				b.WriteByte(e)
 			}
