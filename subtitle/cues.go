@@ -70,7 +70,7 @@ func (o Options) Validate() error {
 // BuildCues turns segments on the timeline of a video of the given duration
 // into cues. text gives the words of a label ("" for a label that shows no
 // cue). The result is in time order, never negative, never overlapping, at
-// least MinGap apart, and never past duration.
+// least MinGap apart, never past duration, and on whole milliseconds.
 func BuildCues(segs []Segment, text func(label int) string, duration time.Duration, o Options) ([]Cue, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -129,8 +129,12 @@ func BuildCues(segs []Segment, text func(label int) string, duration time.Durati
 		// sliver of a page can be) ends empty and is dropped below.
 		c.End = min(max(c.End, want), limit)
 	}
+	// 5. Whole milliseconds, as the track formats write them: starts round
+	// up and ends down, so that gaps only grow.
 	out := cues[:0]
 	for _, c := range cues {
+		c.Start = (c.Start + time.Millisecond - 1).Truncate(time.Millisecond)
+		c.End = c.End.Truncate(time.Millisecond)
 		if c.End > c.Start {
 			out = append(out, c)
 		}

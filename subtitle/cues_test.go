@@ -40,7 +40,7 @@ func TestBuildCues(t *testing.T) {
 		{"a short flicker between equal texts disappears", []Segment{{0, 2000 * ms, 0, 0.9}, {2000 * ms, 2200 * ms, 2, 0.4}, {2200 * ms, 5000 * ms, 0, 0.9}}, 5000 * ms,
 			`[0s-5s "nothing moves"] `},
 		{"long cues split", []Segment{{0, 16000 * ms, 1, 1}}, 16000 * ms,
-			`[0s-5.253333333s "a red circle moves left"] [5.333333333s-10.586666666s "a red circle moves left"] [10.666666666s-16s "a red circle moves left"] `},
+			`[0s-5.253s "a red circle moves left"] [5.334s-10.586s "a red circle moves left"] [10.667s-16s "a red circle moves left"] `},
 		{"empty text is a gap", []Segment{{0, 2000 * ms, 0, 1}, {2000 * ms, 4000 * ms, 3, 1}, {4000 * ms, 6000 * ms, 1, 1}}, 6000 * ms,
 			`[0s-2s "nothing moves"] [4s-6s "a red circle moves left"] `},
 		{"a short blip beside no text is dropped", []Segment{{0, 1000 * ms, 3, 1}, {1000 * ms, 1200 * ms, 2, 1}}, 1500 * ms, ``},
@@ -51,7 +51,7 @@ func TestBuildCues(t *testing.T) {
 		{"reading speed lengthens into free time", []Segment{{0, 1000 * ms, 1, 1}, {1000 * ms, 5000 * ms, 3, 1}}, 5000 * ms,
 			`[0s-1.15s "a red circle moves left"] `},
 		{"text over two lines becomes two cues", []Segment{{0, 6000 * ms, 4, 1}}, 6000 * ms,
-			`[0s-5.575172413s "a small purple triangle to the left of a|large orange star and a very long tail of"] [5.655172413s-6s "words"] `},
+			`[0s-5.575s "a small purple triangle to the left of a|large orange star and a very long tail of"] [5.656s-6s "words"] `},
 		{"clipped to the video", []Segment{{-500 * ms, 2000 * ms, 0, 1}, {2000 * ms, 9000 * ms, 1, 1}}, 3000 * ms,
 			`[0s-1.92s "nothing moves"] [2s-3s "a red circle moves left"] `},
 		{"nothing", nil, 3000 * ms, ``},
@@ -82,6 +82,9 @@ func TestBuildCuesRefusesBadOptions(t *testing.T) {
 func checkCues(t *testing.T, cues []Cue, dur time.Duration, o Options) {
 	t.Helper()
 	for i, c := range cues {
+		if c.Start%time.Millisecond != 0 || c.End%time.Millisecond != 0 {
+			t.Fatalf("cue %d [%v, %v) not on whole milliseconds", i, c.Start, c.End)
+		}
 		if c.Start < 0 || c.End > dur || c.End <= c.Start {
 			t.Fatalf("cue %d [%v, %v) outside [0, %v) or empty: %s", i, c.Start, c.End, dur, cueString(cues))
 		}
