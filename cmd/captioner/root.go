@@ -44,6 +44,7 @@ func newRootCommand(g *globals) *cobra.Command {
 		newSynthCommand(g),
 		newProbeCommand(g),
 		newFramesCommand(g),
+		newFeaturesCommand(g),
 	)
 	return root
 }
