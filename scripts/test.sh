@@ -13,3 +13,4 @@ if [ -n "$unformatted" ]; then
 fi
 echo "test: go test ./..." >&2
 go test -count=1 -timeout 30m "$@" ./...
+go test -count=1 -tags matprofile -run MatProfile ./vision

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,3 +218,6 @@ func (s *Spec) modelName() string {
 	}
 	return s.name()
 }
+
+// Size returns the input size as a point (width, height).
+func (in InputSpec) Size() image.Point { return image.Pt(in.Width, in.Height) }
