@@ -45,8 +45,8 @@ func maxAbsDiff(a, b []float32) float64 {
 
 func TestDefaultDim(t *testing.T) {
 	e := newDefault(t, Options{})
-	// block_12_add (96 channels) on a 3x3 grid, Conv1_relu (32) max on a 3x3 grid and overall.
-	if got, want := e.Dim(), 96*9+32*9+32; got != want {
+	// block_12_add (96 channels) on a 3x3 grid, Conv1_relu (32) max and mean overall.
+	if got, want := e.Dim(), 96*9+32+32; got != want {
 		t.Errorf("Dim() = %d, want %d", got, want)
 	}
 	f, err := e.Features(context.Background(), shapesFrames(t, 1, 224, 224))
@@ -57,21 +57,18 @@ func TestDefaultDim(t *testing.T) {
 	if len(v) != e.Dim() {
 		t.Fatalf("vector of %d values, want %d", len(v), e.Dim())
 	}
-	// Conv1_relu is a ReLU6: its maxima lie in [0, 6], the overall maximum
-	// is the largest of the cell maxima.
-	cells, overall := v[864:864+288], v[864+288:]
+	// Conv1_relu is a ReLU6: per channel 0 <= mean <= max <= 6, and some
+	// channel responds somewhere.
+	maxes, means := v[864:864+32], v[864+32:]
+	var top float32
 	for ch := range 32 {
-		var m float32
-		for k := range 9 {
-			c := cells[ch*9+k]
-			if c < 0 || c > 6 {
-				t.Fatalf("channel %d cell %d: max %g outside [0, 6]", ch, k, c)
-			}
-			m = max(m, c)
+		if !(0 <= means[ch] && means[ch] <= maxes[ch] && maxes[ch] <= 6) {
+			t.Errorf("channel %d: mean %g, max %g, want 0 <= mean <= max <= 6", ch, means[ch], maxes[ch])
 		}
-		if overall[ch] != m {
-			t.Errorf("channel %d: overall max %g, largest cell max %g", ch, overall[ch], m)
-		}
+		top = max(top, maxes[ch])
+	}
+	if top < 1 {
+		t.Errorf("largest Conv1_relu response %g, want at least 1", top)
 	}
 }
 

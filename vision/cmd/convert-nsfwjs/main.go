@@ -39,15 +39,15 @@ const (
 
 // bundleVersion changes whenever the converted network or the feature
 // vector changes.
-const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1max-1"
+const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1maxmean-1"
 
 // featureOutputs is the feature vector chosen by the linear probe of
 // vision/PROBE.md.
 func featureOutputs() []vision.OutputSpec {
 	return []vision.OutputSpec{
 		{Layer: "block_12_add", Pool: vision.PoolGrid, Grid: 3},
-		{Layer: "Conv1_relu", Pool: vision.PoolGrid, Grid: 3, Stat: vision.StatMax},
 		{Layer: "Conv1_relu", Pool: vision.PoolGlobal, Stat: vision.StatMax},
+		{Layer: "Conv1_relu", Pool: vision.PoolGlobal},
 	}
 }
 
