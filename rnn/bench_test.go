@@ -35,6 +35,8 @@ func decodeBench(b *testing.B, proj blas.Float32, beam int) {
 		s.BLAS = proj
 	}
 	out := make([]int, 0, benchSteps)
+	s.Greedy(nil, nil, out)
+	s.Beam(nil, nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		if beam == 1 {
@@ -77,7 +79,7 @@ func syncedBench(b *testing.B, T, D, H, C int) {
 	rng := rand.New(rand.NewPCG(3, 0))
 	m := NewSynced(nil, NewLSTM(nil, D, H, rng), C, rng)
 	x := randSlice(rng, T*D)
-	out := make([]int, 0, T)
+	out := m.Predict(x, T, 1, nil, make([]int, 0, T)) // sizes the buffers
 	b.ReportAllocs()
 	for b.Loop() {
 		out = m.Predict(x, T, 1, nil, out)
