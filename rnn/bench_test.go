@@ -59,12 +59,11 @@ func trainBench(b *testing.B, batch, steps int) {
 	for i := range ids {
 		ids[i], targets[i] = rng.IntN(benchVocab), rng.IntN(benchVocab)
 	}
-	grad := make([]float32, steps*batch*benchVocab)
 	step := func() {
 		ZeroGrads(params)
 		logits := dec.Forward(nil, ids, batch, nil, nil)
-		SoftmaxCrossEntropy(logits, steps*batch, benchVocab, targets, grad)
-		dec.Backward(grad, nil)
+		SoftmaxCrossEntropy(logits, steps*batch, benchVocab, targets, logits) // in place
+		dec.Backward(logits, nil)
 		opt.Step(params)
 	}
 	step()

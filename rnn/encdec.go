@@ -22,7 +22,7 @@ type EncoderDecoder struct {
 	BOS int
 
 	ids, targets, lengths []int
-	grad, dy              []float32
+	dy                    []float32
 }
 
 // NewEncoderDecoder returns an encoder-decoder with hidden size H on both sides.
@@ -61,9 +61,8 @@ func (m *EncoderDecoder) Loss(x []float32, T, B int, lengths []int, captions [][
 	m.targets = timeMajor(captions, Td, m.targets)
 	logits := m.Dec.Forward(nil, m.ids, B, m.lengths, s0)
 	V := m.Dec.Vocab()
-	m.grad = grow(m.grad, Td*B*V)
-	loss, _ := SoftmaxCrossEntropy(logits, Td*B, V, m.targets, m.grad)
-	_, ds0 := m.Dec.Backward(m.grad, nil)
+	loss, _ := SoftmaxCrossEntropy(logits, Td*B, V, m.targets, logits) // logits become their gradient
+	_, ds0 := m.Dec.Backward(logits, nil)
 	// The encoder's outputs are unused: only its final state gets a gradient.
 	m.dy = grow(m.dy, T*B*m.Enc.Hidden)
 	clear(m.dy)

@@ -195,6 +195,18 @@ func TestLayerGradients(t *testing.T) {
 		}
 		var res fdResult
 		fdCheck(t, "CE.logits", loss, logits, grad, &res)
+		// In place (grad aliasing logits) gives the same loss and gradient.
+		inPlace := append([]float32(nil), logits...)
+		l1, _ := SoftmaxCrossEntropy(logits, N, V, targets, nil)
+		l2, _ := SoftmaxCrossEntropy(inPlace, N, V, targets, inPlace)
+		if l1 != l2 {
+			t.Errorf("in-place loss %v, out of place %v", l2, l1)
+		}
+		for i := range grad {
+			if inPlace[i] != grad[i] {
+				t.Fatalf("in-place gradient [%d] = %v, out of place %v", i, inPlace[i], grad[i])
+			}
+		}
 		t.Logf("CE: largest diff %.2e", res.maxAbs)
 	})
 	t.Run("MSE", func(t *testing.T) {

@@ -18,6 +18,8 @@ import (
 //
 //	grad_n = (softmax(logits_n) - onehot(targets[n])) / count, zero for padding
 //
+// grad may be logits itself, overwriting the logits with their gradient
+// (saving a buffer as large as the logits in training).
 // Large batches are split over two goroutines.
 func SoftmaxCrossEntropy(logits []float32, N, V int, targets []int, grad []float32) (loss float64, count int) {
 	if len(logits) != N*V || len(targets) != N || (grad != nil && len(grad) != N*V) {
@@ -53,9 +55,9 @@ func SoftmaxCrossEntropy(logits []float32, N, V int, targets []int, grad []float
 				continue
 			}
 			// g = exp(row - m) / Σ exp(row - m) ... as (softmax - onehot)/count
-			m := maxOf(row)
+			m, target := maxOf(row), row[targets[n]] // read before g overwrites row
 			s := expShiftRow(g, row, m)
-			sum += float64(m + float32(math.Log(float64(s))) - row[targets[n]])
+			sum += float64(m + float32(math.Log(float64(s))) - target)
 			k := scale / s
 			for j := range g {
 				g[j] *= k

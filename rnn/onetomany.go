@@ -22,7 +22,6 @@ type OneToMany struct {
 	Dec  *Decoder
 
 	ids, targets, lengths []int
-	grad                  []float32
 }
 
 // NewOneToMany returns a captioner for F-dim features and a V-token vocabulary.
@@ -59,9 +58,8 @@ func (m *OneToMany) Loss(feats []float32, captions [][]int) float64 {
 	prefix := m.Feat.Forward(feats, B)
 	logits := m.Dec.Forward(prefix, m.ids, B, m.lengths, nil)
 	V := m.Dec.Vocab()
-	m.grad = grow(m.grad, T*B*V)
-	loss, _ := SoftmaxCrossEntropy(logits, T*B, V, m.targets, m.grad)
-	dprefix, _ := m.Dec.Backward(m.grad, nil)
+	loss, _ := SoftmaxCrossEntropy(logits, T*B, V, m.targets, logits) // logits become their gradient
+	dprefix, _ := m.Dec.Backward(logits, nil)
 	m.Feat.Backward(dprefix)
 	return loss
 }
