@@ -13,26 +13,32 @@ type globals struct {
 }
 
 const rootLong = `captioner looks at pictures and video and writes down what it sees.
+"captioner FILE..." captions images (short for "captioner caption FILE...").
 
 Exit status: 0 success, 1 some inputs failed, 2 usage error, 130 interrupted.`
 
 func newRootCommand(g *globals) *cobra.Command {
+	var f captionFlags
 	root := &cobra.Command{
-		Use:           "captioner <command> [flags] FILE...",
+		Use:           "captioner [flags] FILE... | captioner <command> [flags] ...",
 		Short:         "Caption images and write subtitle tracks for videos",
 		Long:          rootLong,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
+			if len(args) > 0 && looksLikeCommand(args[0]) {
 				return usagef("unknown command %q", args[0])
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmd.Help()
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return runCaption(cmd, g, f, args) // captioner FILE... is captioner caption FILE...
 		},
 	}
+	f.register(root)
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
@@ -44,6 +50,9 @@ func newRootCommand(g *globals) *cobra.Command {
 		newSynthCommand(g),
 		newProbeCommand(g),
 		newFramesCommand(g),
+		newCaptionCommand(g),
+		newTrainCommand(g),
+		newEvalCommand(g),
 		newFeaturesCommand(g),
 	)
 	return root

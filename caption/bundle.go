@@ -1,0 +1,146 @@
+package caption
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"captioner/internal/atomicfile"
+)
+
+// Entry is the "caption" part of a model bundle's manifest.json.
+type Entry struct {
+	Weights string `json:"weights"` // the safetensors file, relative to the bundle
+	Config  Config `json:"config"`
+	// LowConfidence is the score under which a caption is flagged as a
+	// guess: the model has seen nothing like the image. It is set from the
+	// validation images' scores when the model is trained.
+	LowConfidence float64        `json:"low_confidence"`
+	Training      map[string]any `json:"training,omitempty"`
+	Scores        map[string]any `json:"scores,omitempty"`
+}
+
+const weightsFile = "caption.safetensors"
+
+// ErrNoCaptioner marks a bundle without a caption model.
+var ErrNoCaptioner = errors.New("bundle has no caption model")
+
+// LoadBundle reads the caption model of the bundle in fsys (named name in
+// errors), checking the weights' checksum against the manifest.
+func LoadBundle(fsys fs.FS, name string) (*Model, *Entry, error) {
+	man, err := readManifest(fsys, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, ok := man["caption"]
+	if !ok {
+		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, ErrNoCaptioner)
+	}
+	var e Entry
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, nil, fmt.Errorf("caption: model bundle %s: caption entry: %w", name, err)
+	}
+	data, err := fs.ReadFile(fsys, e.Weights)
+	if err != nil {
+		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
+	}
+	if err := checkFile(man, e.Weights, data); err != nil {
+		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
+	}
+	m, err := LoadModel(data, filepath.Join(name, e.Weights))
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, &e, nil
+}
+
+func readManifest(fsys fs.FS, name string) (map[string]json.RawMessage, error) {
+	data, err := fs.ReadFile(fsys, "manifest.json")
+	if err != nil {
+		return nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
+	}
+	var man map[string]json.RawMessage
+	if err := json.Unmarshal(data, &man); err != nil {
+		return nil, fmt.Errorf("caption: model bundle %s: manifest.json: %w", name, err)
+	}
+	var version int
+	if err := json.Unmarshal(man["format_version"], &version); err != nil || version != 1 {
+		return nil, fmt.Errorf("caption: model bundle %s: format version %s, this captioner reads 1", name, man["format_version"])
+	}
+	return man, nil
+}
+
+type fileEntry struct {
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+func checkFile(man map[string]json.RawMessage, name string, data []byte) error {
+	var files map[string]fileEntry
+	if err := json.Unmarshal(man["files"], &files); err != nil {
+		return fmt.Errorf("manifest.json: files: %w", err)
+	}
+	want, ok := files[name]
+	if !ok {
+		return fmt.Errorf("%s is not listed in manifest.json", name)
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != want.SHA256 || int64(len(data)) != want.Bytes {
+		return fmt.Errorf("%s: checksum mismatch (sha256 %s, manifest says %s)", name, got, want.SHA256)
+	}
+	return nil
+}
+
+// WriteBundle writes a complete model bundle into dir: every file of base
+// (the bundle whose CNN computed the training features) and its manifest,
+// with this caption model and its entry in place of any caption model base
+// had. Files are written atomically, manifest.json last.
+func WriteBundle(dir string, base fs.FS, baseName string, weights []byte, e Entry) error {
+	man, err := readManifest(base, baseName)
+	if err != nil {
+		return err
+	}
+	var files map[string]fileEntry
+	if err := json.Unmarshal(man["files"], &files); err != nil {
+		return fmt.Errorf("caption: model bundle %s: manifest.json: files: %w", baseName, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("caption: %w", err)
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if n == weightsFile {
+			continue
+		}
+		data, err := fs.ReadFile(base, n)
+		if err != nil {
+			return fmt.Errorf("caption: model bundle %s: %w", baseName, err)
+		}
+		if err := atomicfile.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
+			return fmt.Errorf("caption: %w", err)
+		}
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, weightsFile), weights, 0o644); err != nil {
+		return fmt.Errorf("caption: %w", err)
+	}
+	sum := sha256.Sum256(weights)
+	files[weightsFile] = fileEntry{SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(weights))}
+	e.Weights = weightsFile
+	man["caption"] = json.RawMessage(mustJSON(e))
+	man["files"] = json.RawMessage(mustJSON(files))
+	out, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return fmt.Errorf("caption: %w", err)
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, "manifest.json"), append(out, '\n'), 0o644)
+}

@@ -1,0 +1,94 @@
+package caption
+
+import (
+	"context"
+	"fmt"
+
+	"captioner/world"
+)
+
+// Report is what an evaluation measured.
+type Report struct {
+	Images int     `json:"images"`
+	BLEU   BLEU    `json:"bleu"`    // BLEU-1..4 against the reference captions
+	CIDErD float64 `json:"cider_d"` // CIDEr-D
+	// Scene holds the Shapes-world scores (WORLD.md) when the references
+	// are Shapes-world captions.
+	Scene *world.CaptionReport `json:"scene,omitempty"`
+	// LowConfidence counts captions scored under the model's threshold.
+	LowConfidence int `json:"low_confidence"`
+}
+
+// Evaluate captions feats (one vector per example; nil vectors are skipped)
+// and scores the captions against the examples' references.
+func Evaluate(ctx context.Context, m *Model, threshold float64, examples []Example, feats [][]float32, opts DecodeOptions) (*Report, []Result, error) {
+	dec, err := m.NewDecoder(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cands [][]string
+	var refs [][][]string
+	var preds []string
+	var raw [][]string
+	results := make([]Result, len(examples))
+	r := &Report{}
+	for i, e := range examples {
+		if feats[i] == nil {
+			continue
+		}
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+		}
+		res, err := dec.Caption(feats[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		results[i] = res[0]
+		if res[0].Score < threshold {
+			r.LowConfidence++
+		}
+		cands = append(cands, res[0].Words)
+		var rs [][]string
+		for _, c := range e.Captions {
+			rs = append(rs, Tokenize(c))
+		}
+		refs = append(refs, rs)
+		preds = append(preds, res[0].Text)
+		raw = append(raw, e.Captions)
+	}
+	r.Images = len(cands)
+	if r.Images == 0 {
+		return nil, nil, fmt.Errorf("caption: no image to evaluate")
+	}
+	if r.BLEU, err = CorpusBLEU(cands, refs); err != nil {
+		return nil, nil, err
+	}
+	if r.CIDErD, _, err = CIDErD(cands, refs); err != nil {
+		return nil, nil, err
+	}
+	r.Scene = sceneReport(preds, raw)
+	return r, results, nil
+}
+
+// sceneReport scores predictions with the Shapes world's scorer when every
+// example has exactly one reference and it parses as a Shapes-world caption.
+func sceneReport(preds []string, refs [][]string) *world.CaptionReport {
+	truth := make([]world.Scene, len(refs))
+	for i, rs := range refs {
+		if len(rs) != 1 {
+			return nil
+		}
+		s, err := world.ParseCaption(rs[0])
+		if err != nil {
+			return nil
+		}
+		truth[i] = s
+	}
+	rep, err := world.ScoreCaptions(preds, truth)
+	if err != nil {
+		return nil
+	}
+	return &rep
+}

@@ -1,0 +1,229 @@
+package caption
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"captioner/rnn"
+)
+
+// F = feature dim, E = embedding dim, H = hidden, V = vocabulary.
+
+// Config is the shape of a captioner.
+type Config struct {
+	FeatureDim int     `json:"feature_dim"` // F, the CNN's vector length
+	Embed      int     `json:"embed"`       // E
+	Hidden     int     `json:"hidden"`      // H
+	MaxLen     int     `json:"max_len"`     // the longest caption decoded, in words
+	Dropout    float64 `json:"dropout"`     // on the feature vector, in training only
+}
+
+// Model is the one-to-many captioner (Show and Tell): the image's feature
+// vector, projected to E, is the LSTM's first input; every later input is
+// the previous word's embedding; each hidden state is projected to a
+// distribution over the vocabulary.
+type Model struct {
+	Config Config
+	Vocab  *Vocab
+	Net    *rnn.OneToMany
+	// Features are standardised before the network sees them:
+	// (f - Mean) * Scale, per value, with Mean and Scale (F) measured on
+	// the training features (Scale is 1/standard deviation).
+	Mean, Scale *rnn.Param
+}
+
+// NewModel makes an untrained model.
+func NewModel(cfg Config, vocab *Vocab, rng *rand.Rand) (*Model, error) {
+	if cfg.FeatureDim <= 0 || cfg.Embed <= 0 || cfg.Hidden <= 0 || cfg.MaxLen <= 0 || cfg.Dropout < 0 || cfg.Dropout >= 1 {
+		return nil, fmt.Errorf("caption: bad model configuration %+v", cfg)
+	}
+	net := rnn.NewOneToMany(rnn.NewOpenBLAS(), cfg.FeatureDim, vocab.Len(), cfg.Embed, cfg.Hidden, rng)
+	m := &Model{Config: cfg, Vocab: vocab, Net: net,
+		Mean:  &rnn.Param{Name: "norm.mean", Shape: []int{cfg.FeatureDim}, W: make([]float32, cfg.FeatureDim)},
+		Scale: &rnn.Param{Name: "norm.scale", Shape: []int{cfg.FeatureDim}, W: make([]float32, cfg.FeatureDim)},
+	}
+	for i := range m.Scale.W {
+		m.Scale.W[i] = 1
+	}
+	return m, nil
+}
+
+// SetNormalisation measures the mean and standard deviation of each value
+// over feats (the training features) and standardises with them from now on.
+func (m *Model) SetNormalisation(feats [][]float32) {
+	F := m.Config.FeatureDim
+	sum, sq := make([]float64, F), make([]float64, F)
+	n := 0
+	for _, f := range feats {
+		if f == nil {
+			continue
+		}
+		for i, v := range f {
+			sum[i] += float64(v)
+			sq[i] += float64(v) * float64(v)
+		}
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	for i := range sum {
+		mean := sum[i] / float64(n)
+		sd := math.Sqrt(max(sq[i]/float64(n)-mean*mean, 0))
+		m.Mean.W[i] = float32(mean)
+		m.Scale.W[i] = float32(1 / max(sd, 1e-3))
+	}
+}
+
+// Normalise writes the standardised feat into dst (F) and returns it.
+func (m *Model) Normalise(feat, dst []float32) []float32 {
+	if cap(dst) < len(feat) {
+		dst = make([]float32, len(feat))
+	}
+	dst = dst[:len(feat)]
+	for i, v := range feat {
+		dst[i] = (v - m.Mean.W[i]) * m.Scale.W[i]
+	}
+	return dst
+}
+
+// allParams are the network's parameters and the normalisation, as saved.
+func (m *Model) allParams() []*rnn.Param { return append(m.Net.Params(), m.Mean, m.Scale) }
+
+// Save writes the weights in the safetensors layout, with the configuration
+// and vocabulary in its metadata.
+func (m *Model) Save() ([]byte, error) {
+	var buf bytes.Buffer
+	vocab, err := m.Vocab.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	meta := map[string]string{
+		"format":  "captioner/caption-1",
+		"config":  mustJSON(m.Config),
+		"vocab":   string(vocab),
+		"network": "one-to-many LSTM (rnn.OneToMany)",
+	}
+	if err := rnn.SaveParams(&buf, m.allParams(), meta); err != nil {
+		return nil, fmt.Errorf("caption: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// LoadModel reads weights written by Save.
+func LoadModel(data []byte, source string) (*Model, error) {
+	_, meta, err := rnn.ReadSafetensors(data)
+	if err != nil {
+		return nil, fmt.Errorf("caption: %s: %w", source, err)
+	}
+	if meta["format"] != "captioner/caption-1" {
+		return nil, fmt.Errorf("caption: %s: not a caption model (format %q)", source, meta["format"])
+	}
+	var cfg Config
+	if err := unmarshalJSON(meta["config"], &cfg); err != nil {
+		return nil, fmt.Errorf("caption: %s: config: %w", source, err)
+	}
+	var vocab Vocab
+	if err := vocab.UnmarshalJSON([]byte(meta["vocab"])); err != nil {
+		return nil, fmt.Errorf("caption: %s: %w", source, err)
+	}
+	m, err := NewModel(cfg, &vocab, rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("caption: %s: %w", source, err)
+	}
+	if _, err := rnn.LoadParams(data, m.allParams()); err != nil {
+		return nil, fmt.Errorf("caption: %s: %w", source, err)
+	}
+	return m, nil
+}
+
+// DecodeOptions choose how captions are decoded.
+type DecodeOptions struct {
+	Beam              int     // beam width; 1 is greedy
+	NBest             int     // how many captions to return (at most Beam)
+	LengthAlpha       float64 // length normalisation of beam scores
+	RepetitionPenalty float32 // subtracted from a word's log-probability once it has been used
+}
+
+// DefaultDecodeOptions: beam 3, one caption, mean log-probability per token.
+func DefaultDecodeOptions() DecodeOptions {
+	return DecodeOptions{Beam: 3, NBest: 1, LengthAlpha: 1, RepetitionPenalty: 0.5}
+}
+
+// Result is one decoded caption.
+type Result struct {
+	Text  string   `json:"caption"`
+	Words []string `json:"-"`
+	// Score is the mean log-probability per token (the end token included):
+	// 0 is certain; the lower, the less the model recognises the image.
+	Score float64 `json:"score"`
+}
+
+// Decoder captions feature vectors with one model. It owns its buffers: use
+// one Decoder per goroutine.
+type Decoder struct {
+	m      *Model
+	opts   DecodeOptions
+	search *rnn.Searcher
+	prefix []float32
+	norm   []float32
+}
+
+// NewDecoder prepares decoding with opts.
+func (m *Model) NewDecoder(opts DecodeOptions) (*Decoder, error) {
+	if opts.Beam < 1 || opts.NBest < 1 || opts.NBest > opts.Beam {
+		return nil, fmt.Errorf("caption: beam %d and n-best %d: want 1 <= n-best <= beam", opts.Beam, opts.NBest)
+	}
+	s := rnn.NewSearcher(m.Net.Dec, rnn.DecodeOptions{
+		MaxLen: m.Config.MaxLen + 1, Start: Start, EOS: End, Beam: opts.Beam,
+		LengthAlpha: opts.LengthAlpha, RepetitionPenalty: opts.RepetitionPenalty,
+	})
+	return &Decoder{m: m, opts: opts, search: s}, nil
+}
+
+// Caption decodes one feature vector into its NBest captions, best first.
+func (d *Decoder) Caption(feat []float32) ([]Result, error) {
+	if len(feat) != d.m.Config.FeatureDim {
+		return nil, fmt.Errorf("caption: feature vector of %d values, the model wants %d", len(feat), d.m.Config.FeatureDim)
+	}
+	d.norm = d.m.Normalise(feat, d.norm)
+	d.prefix = d.m.Net.Prefix(d.norm, d.prefix)
+	// Beam search at width 1 is greedy decoding, and reports the
+	// log-probability too.
+	hyps := d.search.Beam(d.prefix, nil)
+	var out []Result
+	for _, h := range hyps {
+		if len(out) == d.opts.NBest {
+			break
+		}
+		words := d.m.Vocab.Decode(h.Tokens)
+		// Never show <unk>: drop it rather than print a placeholder.
+		clean := words[:0:0]
+		for _, w := range words {
+			if w != specials[Unk] {
+				clean = append(clean, w)
+			}
+		}
+		n := max(len(h.Tokens), 1)
+		out = append(out, Result{Text: Detokenize(clean), Words: clean, Score: h.LogProb / float64(n)})
+	}
+	return out, nil
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // plain structs of numbers: cannot fail
+	}
+	return string(b)
+}
+
+func unmarshalJSON(s string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}

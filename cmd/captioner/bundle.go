@@ -1,0 +1,110 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"captioner/caption"
+	"captioner/internal/featcache"
+	"captioner/media"
+	"captioner/models"
+	"captioner/vision"
+)
+
+// bundle is a model bundle: the embedded default, or a folder given with --model.
+type bundle struct {
+	fsys fs.FS
+	name string
+	spec vision.Spec
+}
+
+func openBundle(dir string) (*bundle, error) {
+	if dir == "" {
+		spec, err := vision.DefaultSpec()
+		if err != nil {
+			return nil, err
+		}
+		return &bundle{fsys: models.Default(), name: "embedded default", spec: spec}, nil
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("model bundle: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("model bundle %s: not a folder", dir)
+	}
+	spec, err := vision.OpenSpec(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &bundle{fsys: os.DirFS(dir), name: dir, spec: spec}, nil
+}
+
+// captioner loads the bundle's caption model.
+func (b *bundle) captioner() (*caption.Model, *caption.Entry, error) {
+	return caption.LoadBundle(b.fsys, b.name)
+}
+
+// imageOptions is how images are decoded for the bundle's CNN.
+func (b *bundle) imageOptions() (media.ImageOptions, error) {
+	in := b.spec.Input
+	fit := media.Stretch
+	if in.Fit != "" && in.Fit != "stretch" {
+		f, err := media.ParseFit(in.Fit)
+		if err != nil {
+			return media.ImageOptions{}, err
+		}
+		fit = f
+	}
+	return media.ImageOptions{Width: in.Width, Height: in.Height, Fit: fit}, nil
+}
+
+// fingerprint identifies the CNN and its preprocessing, for the feature cache.
+func (b *bundle) fingerprint() (string, error) {
+	h := sha256.New()
+	model, config := b.spec.ModelData, b.spec.ConfigData
+	var err error
+	if model == nil {
+		if model, err = os.ReadFile(b.spec.Model); err != nil {
+			return "", fmt.Errorf("model spec: %w", err)
+		}
+	}
+	if config == nil && b.spec.Config != "" {
+		if config, err = os.ReadFile(b.spec.Config); err != nil {
+			return "", fmt.Errorf("model spec: %w", err)
+		}
+	}
+	h.Write(model)
+	h.Write(config)
+	pre, _ := json.Marshal(struct {
+		In  vision.InputSpec
+		Out []vision.OutputSpec
+	}{b.spec.Input, b.spec.Outputs})
+	h.Write(pre)
+	return hex.EncodeToString(h.Sum(nil))[:32], nil
+}
+
+// featureCache opens the feature cache for the bundle's CNN under dir
+// ("" is the user's cache folder; "off" disables caching).
+func (b *bundle) featureCache(dir string, dim int) (*featcache.Cache, error) {
+	if dir == "off" {
+		return nil, nil
+	}
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return nil, nil // no home: work without a cache
+		}
+		dir = filepath.Join(base, "captioner", "features")
+	}
+	fp, err := b.fingerprint()
+	if err != nil {
+		return nil, err
+	}
+	return featcache.Open(dir, fp, dim)
+}

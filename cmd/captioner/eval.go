@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"captioner/caption"
+	"captioner/vision"
+)
+
+func newEvalCommand(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "eval <caption> --data DIR [--model DIR]",
+		Short: "Score a model on a dataset",
+		Args:  noArgs,
+	}
+	cmd.AddCommand(newEvalCaptionCommand(g))
+	return cmd
+}
+
+func newEvalCaptionCommand(g *globals) *cobra.Command {
+	var data, model, cache, split string
+	var beam int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "caption --data DIR [--model DIR] [--json]",
+		Short: "Score a captioner: BLEU-1..4, CIDEr-D and, on Shapes-world data, the scene scores",
+		Long: `eval caption captions every image of a dataset (any layout train caption
+reads; --split picks one split) and scores the captions against the
+references: corpus BLEU-1..4 and CIDEr-D, and on Shapes-world data the scores
+of WORLD.md (exact scene match and per-attribute accuracy).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if data == "" {
+				return usagef("--data is required")
+			}
+			if beam < 1 {
+				return usagef("--beam must be at least 1")
+			}
+			ctx := cmd.Context()
+			d, err := caption.Open(data)
+			if err != nil {
+				return err
+			}
+			examples := d.Split(split)
+			if len(examples) == 0 {
+				return fmt.Errorf("%s: no images in split %q", data, split)
+			}
+			b, err := openBundle(model)
+			if err != nil {
+				return err
+			}
+			m, entry, err := b.captioner()
+			if err != nil {
+				return err
+			}
+			load, err := b.imageOptions()
+			if err != nil {
+				return err
+			}
+			ex, err := vision.New(b.spec, vision.Options{BatchSize: 16})
+			if err != nil {
+				return err
+			}
+			defer ex.Close()
+			c, err := b.featureCache(cache, ex.Dim())
+			if err != nil {
+				return err
+			}
+			paths := make([]string, len(examples))
+			for i, e := range examples {
+				paths[i] = e.Image
+			}
+			p := newProgress(g.stderr, "features", len(paths))
+			src := &caption.FeatureSource{Extractor: ex, Cache: c, Load: load}
+			feats, errs, err := src.Images(ctx, paths, p.update)
+			p.finish()
+			if err != nil {
+				return err
+			}
+			for i, err := range errs {
+				if err != nil {
+					fmt.Fprintf(g.stderr, "captioner: %v (left out)\n", err)
+					feats[i] = nil
+				}
+			}
+			opts := caption.DefaultDecodeOptions()
+			opts.Beam = beam
+			rep, _, err := caption.Evaluate(ctx, m, entry.LowConfidence, examples, feats, opts)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(g.stdout).Encode(rep)
+			}
+			printCaptionReport(g, rep)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", "", "dataset folder (required)")
+	cmd.Flags().StringVar(&model, "model", "", "model bundle folder (default: the embedded model)")
+	cmd.Flags().StringVar(&split, "split", "", `only this split ("test", "val", ...; default: all images)`)
+	cmd.Flags().StringVar(&cache, "cache", "", `feature cache folder ("" for the user cache, "off" for none)`)
+	cmd.Flags().IntVar(&beam, "beam", 3, "beam width")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+func printCaptionReport(g *globals, r *caption.Report) {
+	fmt.Fprintf(g.stdout, "images        %d\n", r.Images)
+	fmt.Fprintf(g.stdout, "BLEU-1..4     %.4f %.4f %.4f %.4f\n", r.BLEU[0], r.BLEU[1], r.BLEU[2], r.BLEU[3])
+	fmt.Fprintf(g.stdout, "CIDEr-D       %.4f\n", r.CIDErD)
+	if s := r.Scene; s != nil {
+		fmt.Fprintf(g.stdout, "exact scene   %.4f\n", s.ExactMatch)
+		fmt.Fprintf(g.stdout, "shape         %.4f\n", s.Shape)
+		fmt.Fprintf(g.stdout, "colour        %.4f\n", s.Colour)
+		fmt.Fprintf(g.stdout, "size          %.4f\n", s.Size)
+		fmt.Fprintf(g.stdout, "position      %.4f\n", s.Where)
+		fmt.Fprintf(g.stdout, "unparsed      %d\n", s.ParseFailures)
+	}
+	fmt.Fprintf(g.stdout, "low confidence %d\n", r.LowConfidence)
+}
