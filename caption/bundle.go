@@ -21,12 +21,21 @@ type Entry struct {
 	// LowConfidence is the score under which a caption is flagged as a
 	// guess: the model has seen nothing like the image. It is set from the
 	// validation images' scores when the model is trained.
-	LowConfidence float64        `json:"low_confidence"`
-	Training      map[string]any `json:"training,omitempty"`
-	Scores        map[string]any `json:"scores,omitempty"`
+	LowConfidence float64 `json:"low_confidence"`
+	// NoveltyLimit is the novelty over which an image is flagged as unlike
+	// the training images, set from the validation images like LowConfidence.
+	NoveltyLimit float64        `json:"novelty_limit"`
+	Training     map[string]any `json:"training,omitempty"`
+	Scores       map[string]any `json:"scores,omitempty"`
 }
 
 const weightsFile = "caption.safetensors"
+
+// Unsure says whether a result should be presented as a guess: its words
+// are unlikely, or the image is unlike anything the model was trained on.
+func (e *Entry) Unsure(r Result) bool {
+	return r.Score < e.LowConfidence || (e.NoveltyLimit > 0 && r.Novelty > e.NoveltyLimit)
+}
 
 // ErrNoCaptioner marks a bundle without a caption model.
 var ErrNoCaptioner = errors.New("bundle has no caption model")

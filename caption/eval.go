@@ -21,7 +21,7 @@ type Report struct {
 
 // Evaluate captions feats (one vector per example; nil vectors are skipped)
 // and scores the captions against the examples' references.
-func Evaluate(ctx context.Context, m *Model, threshold float64, examples []Example, feats [][]float32, opts DecodeOptions) (*Report, []Result, error) {
+func Evaluate(ctx context.Context, m *Model, unsure func(Result) bool, examples []Example, feats [][]float32, opts DecodeOptions) (*Report, []Result, error) {
 	dec, err := m.NewDecoder(opts)
 	if err != nil {
 		return nil, nil, err
@@ -46,7 +46,7 @@ func Evaluate(ctx context.Context, m *Model, threshold float64, examples []Examp
 			return nil, nil, err
 		}
 		results[i] = res[0]
-		if res[0].Score < threshold {
+		if unsure != nil && unsure(res[0]) {
 			r.LowConfidence++
 		}
 		cands = append(cands, res[0].Words)

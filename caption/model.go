@@ -159,8 +159,12 @@ type Result struct {
 	Text  string   `json:"caption"`
 	Words []string `json:"-"`
 	// Score is the mean log-probability per token (the end token included):
-	// 0 is certain; the lower, the less the model recognises the image.
+	// 0 is certain; the lower, the less sure the model is of its words.
 	Score float64 `json:"score"`
+	// Novelty is how far the image's features lie from those the model was
+	// trained on: the mean square of the standardised feature values, about
+	// 1 for images like the training images and far more for others.
+	Novelty float64 `json:"novelty"`
 }
 
 // Decoder captions feature vectors with one model. It owns its buffers: use
@@ -191,6 +195,11 @@ func (d *Decoder) Caption(feat []float32) ([]Result, error) {
 		return nil, fmt.Errorf("caption: feature vector of %d values, the model wants %d", len(feat), d.m.Config.FeatureDim)
 	}
 	d.norm = d.m.Normalise(feat, d.norm)
+	novelty := 0.0
+	for _, z := range d.norm {
+		novelty += float64(z) * float64(z)
+	}
+	novelty /= float64(len(d.norm))
 	d.prefix = d.m.Net.Prefix(d.norm, d.prefix)
 	// Beam search at width 1 is greedy decoding, and reports the
 	// log-probability too.
@@ -209,7 +218,7 @@ func (d *Decoder) Caption(feat []float32) ([]Result, error) {
 			}
 		}
 		n := max(len(h.Tokens), 1)
-		out = append(out, Result{Text: Detokenize(clean), Words: clean, Score: h.LogProb / float64(n)})
+		out = append(out, Result{Text: Detokenize(clean), Words: clean, Score: h.LogProb / float64(n), Novelty: novelty})
 	}
 	return out, nil
 }

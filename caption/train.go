@@ -264,13 +264,15 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 			lossSum += st.Loss
 			steps++
 		}
-		rep, _, err := Evaluate(ctx, m, math.Inf(-1), val, valFeats, greedy)
+		rep, _, err := Evaluate(ctx, m, nil, val, valFeats, greedy)
 		if err != nil {
 			return nil, err
 		}
 		score := rep.BLEU[3]
 		if metric == "exact_match" {
-			score = rep.Scene.ExactMatch
+			// Exact matches first; BLEU-4 (under 1) breaks ties between
+			// equal counts, which early epochs often are.
+			score = rep.Scene.ExactMatch + rep.BLEU[3]/float64(2*len(val))
 		}
 		weights, err := m.Save()
 		if err != nil {
@@ -310,15 +312,16 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, results, err := Evaluate(ctx, best, math.Inf(-1), val, valFeats, DefaultDecodeOptions())
+	rep, results, err := Evaluate(ctx, best, nil, val, valFeats, DefaultDecodeOptions())
 	if err != nil {
 		return nil, err
 	}
-	threshold := lowConfidence(results)
+	threshold, noveltyLimit := limits(results)
 	res := &TrainResult{Epochs: ck.Epoch, BestEpoch: ck.BestEpoch, Metric: metric, Best: ck.Best, Report: rep}
 	entry := Entry{
 		Config:        best.Config,
 		LowConfidence: threshold,
+		NoveltyLimit:  noveltyLimit,
 		Training: map[string]any{
 			"data": o.Data.Format, "training_images": len(train), "validation_images": len(val),
 			"captions": len(pairs), "vocabulary": vocab.Len(), "min_count": o.MinCount,
@@ -349,21 +352,24 @@ func dropout(x []float32, p float64, rng *rand.Rand) {
 	}
 }
 
-// lowConfidence is the score under which a caption is flagged: a little
-// below the lowest scores the model gives its validation images (their
-// first percentile, less a margin of 0.5 nats per token).
-func lowConfidence(results []Result) float64 {
-	var scores []float64
+// limits sets the flags of unsure captions from the validation images'
+// results: a score a little below their first percentile (less a margin of
+// 0.5 nats per token), and a novelty well above their 99th percentile (half
+// as much again).
+func limits(results []Result) (lowScore, highNovelty float64) {
+	var scores, novelty []float64
 	for _, r := range results {
-		if r.Text != "" || r.Score != 0 {
+		if r.Novelty > 0 {
 			scores = append(scores, r.Score)
+			novelty = append(novelty, r.Novelty)
 		}
 	}
 	if len(scores) == 0 {
-		return math.Inf(-1)
+		return math.Inf(-1), 0
 	}
 	slices.Sort(scores)
-	return scores[len(scores)/100] - 0.5
+	slices.Sort(novelty)
+	return scores[len(scores)/100] - 0.5, 1.5 * novelty[len(novelty)*99/100]
 }
 
 // shifted is a learning-rate schedule started by steps already taken.

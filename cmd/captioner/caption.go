@@ -148,7 +148,7 @@ func printCaption(g *globals, f captionFlags, dec *caption.Decoder, entry *capti
 	if err != nil {
 		return err
 	}
-	low := res[0].Score < entry.LowConfidence
+	low := entry.Unsure(res[0])
 	if f.asJSON {
 		rec := captionRecord{File: path, Caption: res[0].Text, Score: res[0].Score, LowConfidence: low}
 		if f.nBest > 1 {

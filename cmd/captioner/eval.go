@@ -88,7 +88,7 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 			}
 			opts := caption.DefaultDecodeOptions()
 			opts.Beam = beam
-			rep, _, err := caption.Evaluate(ctx, m, entry.LowConfidence, examples, feats, opts)
+			rep, _, err := caption.Evaluate(ctx, m, entry.Unsure, examples, feats, opts)
 			if err != nil {
 				return err
 			}
