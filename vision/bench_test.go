@@ -2,6 +2,7 @@ package vision
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -51,7 +52,12 @@ func bareForwardBench(b *testing.B, n int) {
 	blob := gocv.NewMat()
 	defer blob.Close()
 	gocv.BlobFromImages(mats, &blob, 1.0/255, spec.Input.Size(), gocv.NewScalar(0, 0, 0, 0), false, false, gocv.MatTypeCV32F)
-	layers := []string{"block_12_add", "Conv1_relu"}
+	var layers []string
+	for _, o := range spec.Outputs {
+		if !slices.Contains(layers, o.Layer) {
+			layers = append(layers, o.Layer)
+		}
+	}
 	run := func() {
 		net.SetInput(blob, "")
 		for _, m := range net.ForwardLayers(layers) {

@@ -181,11 +181,12 @@ func TestConvertTinyModel(t *testing.T) {
 		t.Fatalf("conv1/kernel has %d values, want 108", len(q))
 	}
 	outputs := []string{"dense2", "add", "gap", "conv2", "relu1"}
-	onnx, info, err := Convert(m, Options{Outputs: outputs})
+	heads := []Head{{Layer: "relu2", Op: "max"}, {Layer: "relu2", Op: "mean"}}
+	onnx, info, err := Convert(m, Options{Outputs: outputs, Heads: heads})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantShapes := map[string][]int{"dense2": {1, 3}, "add": {1, 4, 4, 4}, "gap": {1, 4}, "conv2": {1, 6, 4, 4}, "relu1": {1, 4, 4, 4}}
+	wantShapes := map[string][]int{"relu2/global_max": {1, 8, 1, 1}, "relu2/global_mean": {1, 8, 1, 1}, "dense2": {1, 3}, "add": {1, 4, 4, 4}, "gap": {1, 4}, "conv2": {1, 6, 4, 4}, "relu1": {1, 4, 4, 4}}
 	for _, o := range info {
 		if fmt.Sprint(o.Shape) != fmt.Sprint(wantShapes[o.Layer]) {
 			t.Errorf("output %s: shape %v, want %v", o.Layer, o.Shape, wantShapes[o.Layer])
@@ -209,6 +210,15 @@ func TestConvertTinyModel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The heads: per-channel maximum and mean of relu2.
+		r2 := ref["relu2"]
+		hmax, hmean := hwc{h: 1, w: 1, c: r2.c, v: make([]float64, r2.c)}, hwc{h: 1, w: 1, c: r2.c, v: make([]float64, r2.c)}
+		for i, v := range r2.v {
+			hmax.v[i%r2.c] = math.Max(hmax.v[i%r2.c], v) // ReLU6: never below 0
+			hmean.v[i%r2.c] += v / float64(r2.h*r2.w)
+		}
+		ref["relu2/global_max"], ref["relu2/global_mean"] = hmax, hmean
+		outputs := append(outputs, "relu2/global_max", "relu2/global_mean")
 		net.SetInput(blob, "")
 		outs := net.ForwardLayers(outputs)
 		for k, name := range outputs {
@@ -269,6 +279,7 @@ func TestConvertErrors(t *testing.T) {
 		want    string
 	}{
 		{"unknown output", func(*Model) {}, []string{"nope"}, `no layer "nope"`},
+		{"head on padding", func(*Model) {}, []string{"head:pad"}, "head on pad: not a feature map"},
 		{"padding as output", func(*Model) {}, []string{"pad"}, "output pad is not computed by a node of its own"},
 		{"unsupported class", func(m *Model) { m.Layers[4].ClassName = "LeakyReLU" }, nil, "layer relu1 (LeakyReLU): layer class not supported"},
 		{"missing weight", func(m *Model) { delete(m.Weights, "bn2/gamma") }, nil, "weight bn2/gamma missing"},
@@ -285,7 +296,11 @@ func TestConvertErrors(t *testing.T) {
 				mm.Weights[k] = v
 			}
 			c.edit(&mm)
-			_, _, err := Convert(&mm, Options{Outputs: c.outputs})
+			opts := Options{Outputs: c.outputs}
+			if len(c.outputs) == 1 && strings.HasPrefix(c.outputs[0], "head:") {
+				opts = Options{Heads: []Head{{Layer: strings.TrimPrefix(c.outputs[0], "head:"), Op: "max"}}}
+			}
+			_, _, err := Convert(&mm, opts)
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "convert: ") {
 				t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 			}

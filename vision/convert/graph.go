@@ -17,9 +17,23 @@ type Options struct {
 	// the layers they depend on, so a mid-level output truncates the network.
 	// Empty means the model's own outputs.
 	Outputs []string
+	// Heads are global pooling nodes added after layers; each head's
+	// output (N, C, 1, 1) becomes a graph output named Head.Name(). Pooling
+	// a large early map inside the network saves copying it out.
+	Heads []Head
 	// Producer and Version go into the ONNX file's header.
 	Producer, Version string
 }
+
+// Head is a global pooling of a layer's output: Op is "mean" or "max".
+type Head struct {
+	Layer string
+	Op    string
+}
+
+// Name is the head's output name: the layer's name and "/global_mean" or
+// "/global_max".
+func (h Head) Name() string { return h.Layer + "/global_" + h.Op }
 
 // Output describes one graph output: the Keras layer it comes from and its
 // ONNX shape (N, C, H, W), or (N, F) after flattening.
@@ -72,10 +86,10 @@ func Convert(m *Model, opts Options) ([]byte, []Output, error) {
 			outs = append(outs, o)
 		}
 	}
-	if len(outs) == 0 {
+	if len(outs) == 0 && len(opts.Heads) == 0 {
 		outs = m.Outputs
 	}
-	if len(outs) == 0 {
+	if len(outs) == 0 && len(opts.Heads) == 0 {
 		return nil, nil, fmt.Errorf("convert: model %s has no outputs", m.Name)
 	}
 	byName := map[string]*Layer{}
@@ -106,10 +120,21 @@ func Convert(m *Model, opts Options) ([]byte, []Output, error) {
 			return nil, nil, err
 		}
 	}
+	for _, h := range opts.Heads {
+		if h.Op != "mean" && h.Op != "max" {
+			return nil, nil, fmt.Errorf("convert: head on %s: op %q, want mean or max", h.Layer, h.Op)
+		}
+		if err := visit(h.Layer); err != nil {
+			return nil, nil, err
+		}
+	}
 	b := &builder{m: m, vals: map[string]*value{}, uses: map[string]int{}, keep: map[string]bool{}}
 	b.g.name = m.Name
 	for _, o := range outs {
 		b.keep[o] = true
+	}
+	for _, h := range opts.Heads {
+		b.keep[h.Layer] = true
 	}
 	for _, l := range m.Layers {
 		if need[l.Name] {
@@ -139,6 +164,17 @@ func Convert(m *Model, opts Options) ([]byte, []Output, error) {
 		}
 		b.g.outputs = append(b.g.outputs, valueInfo{name: o, dims: dims})
 		info = append(info, Output{Layer: o, Shape: dims})
+	}
+	for _, h := range opts.Heads {
+		v := b.vals[h.Layer]
+		if v.padded || v.flat || v.name != h.Layer {
+			return nil, nil, fmt.Errorf("convert: head on %s: not a feature map computed by a node of its own", h.Layer)
+		}
+		op := map[string]string{"mean": "GlobalAveragePool", "max": "GlobalMaxPool"}[h.Op]
+		b.node(op, h.Name(), []string{v.name})
+		dims := []int{1, v.c, 1, 1}
+		b.g.outputs = append(b.g.outputs, valueInfo{name: h.Name(), dims: dims})
+		info = append(info, Output{Layer: h.Name(), Shape: dims})
 	}
 	b.finish()
 	return encodeModel(b.g, opts.Producer, opts.Version), info, nil

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"captioner/internal/atomicfile"
 	"captioner/vision"
@@ -39,15 +38,23 @@ const (
 
 // bundleVersion changes whenever the converted network or the feature
 // vector changes.
-const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1maxmean-1"
+const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1maxmean-2"
 
-// featureOutputs is the feature vector chosen by the linear probe of
-// vision/PROBE.md.
+// The feature vector chosen by the linear probe of vision/PROBE.md:
+// block_12_add averaged over a 3x3 grid (96x14x14 -> 864), then the maximum
+// and the mean of each channel of Conv1_relu (32x112x112 -> 32 + 32). The
+// two global poolings of Conv1_relu run inside the network (heads), which
+// saves copying its large map out of OpenCV.
+var (
+	featureLayers = []string{"block_12_add"}
+	featureHeads  = []convert.Head{{Layer: "Conv1_relu", Op: "max"}, {Layer: "Conv1_relu", Op: "mean"}}
+)
+
 func featureOutputs() []vision.OutputSpec {
 	return []vision.OutputSpec{
 		{Layer: "block_12_add", Pool: vision.PoolGrid, Grid: 3},
-		{Layer: "Conv1_relu", Pool: vision.PoolGlobal, Stat: vision.StatMax},
-		{Layer: "Conv1_relu", Pool: vision.PoolGlobal},
+		{Layer: featureHeads[0].Name(), Pool: vision.PoolGlobal},
+		{Layer: featureHeads[1].Name(), Pool: vision.PoolGlobal},
 	}
 }
 
@@ -87,13 +94,7 @@ func run(pkg, out string) error {
 		return err
 	}
 	outs := featureOutputs()
-	var layers []string
-	for _, o := range outs {
-		if !slices.Contains(layers, o.Layer) {
-			layers = append(layers, o.Layer)
-		}
-	}
-	onnx, shapes, err := convert.Convert(m, convert.Options{Outputs: layers, Producer: "captioner convert-nsfwjs", Version: bundleVersion})
+	onnx, shapes, err := convert.Convert(m, convert.Options{Outputs: featureLayers, Heads: featureHeads, Producer: "captioner convert-nsfwjs", Version: bundleVersion})
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,12 @@ async function main() {
       for (let i = 0; i < kept.length; i++) kept[i] = data[i * strides[n]];
       entry.outputs[n] = { shape: ys[k].shape, stride: strides[n], data: Buffer.from(kept.buffer).toString("base64") };
     });
+    // What the default model's pooling heads compute: the maximum and the
+    // mean of every channel of Conv1_relu.
+    const c1 = ys[layers.indexOf("Conv1_relu")];
+    for (const [name, t] of [["Conv1_relu/global_max", tf.max(c1, [1, 2], true)], ["Conv1_relu/global_mean", tf.mean(c1, [1, 2], true)]]) {
+      entry.outputs[name] = { shape: t.shape, stride: 1, data: Buffer.from(new Float32Array(t.dataSync()).buffer).toString("base64") };
+    }
     out.images.push(entry);
   }
   process.stdout.write(JSON.stringify(out) + "\n");
