@@ -2,10 +2,17 @@ package vision
 
 import (
 	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"gocv.io/x/gocv"
+
+	"captioner/media"
 )
 
 // The benchmarks compare captioner's feature extraction with the bare OpenCV
@@ -28,7 +35,57 @@ func BenchmarkFeatures8(b *testing.B) { featuresBench(b, 8, 224, 224) }
 // BenchmarkFeatures8Resize is the same with 320x240 frames, resized first.
 func BenchmarkFeatures8Resize(b *testing.B) { featuresBench(b, 8, 320, 240) }
 
+// BenchmarkOverhead8 alternates the two, batch by batch, so that a busy
+// machine slows both alike, and reports each one's time per frame and
+// captioner's overhead over the bare forward pass.
+func BenchmarkOverhead8(b *testing.B) {
+	const n = 8
+	bare, closeBare := newBareForward(b, n)
+	defer closeBare()
+	e, err := NewDefault(Options{BatchSize: n})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	frames := shapesFrames(b, n, 224, 224)
+	ctx := context.Background()
+	bare()
+	if _, err := e.Features(ctx, frames); err != nil {
+		b.Fatal(err)
+	}
+	var tBare, tOurs time.Duration
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		bare()
+		t1 := time.Now()
+		if _, err := e.Features(ctx, frames); err != nil {
+			b.Fatal(err)
+		}
+		tBare += t1.Sub(t0)
+		tOurs += time.Since(t1)
+	}
+	frames64 := float64(b.N * n)
+	b.ReportMetric(float64(tBare.Microseconds())/1000/frames64, "bare-ms/frame")
+	b.ReportMetric(float64(tOurs.Microseconds())/1000/frames64, "ours-ms/frame")
+	b.ReportMetric(100*(float64(tOurs)/float64(tBare)-1), "overhead-%")
+}
+
 func bareForwardBench(b *testing.B, n int) {
+	run, closeAll := newBareForward(b, n)
+	defer closeAll()
+	run() // the first pass allocates
+	b.ResetTimer()
+	for range b.N {
+		run()
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "frames/s")
+}
+
+// newBareForward loads the default network with gocv's own ReadNetFromONNXBytes,
+// makes a blob of n frames with BlobFromImages and returns a function that
+// runs one forward pass to the default spec's output layers.
+func newBareForward(b *testing.B, n int) (run func(), closeAll func()) {
 	spec, err := DefaultSpec()
 	if err != nil {
 		b.Fatal(err)
@@ -38,7 +95,6 @@ func bareForwardBench(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer net.Close()
 	frames := shapesFrames(b, n, 224, 224)
 	mats := make([]gocv.Mat, n)
 	for i, f := range frames {
@@ -47,10 +103,8 @@ func bareForwardBench(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 		mats[i] = m
-		defer m.Close()
 	}
 	blob := gocv.NewMat()
-	defer blob.Close()
 	gocv.BlobFromImages(mats, &blob, 1.0/255, spec.Input.Size(), gocv.NewScalar(0, 0, 0, 0), false, false, gocv.MatTypeCV32F)
 	var layers []string
 	for _, o := range spec.Outputs {
@@ -58,18 +112,20 @@ func bareForwardBench(b *testing.B, n int) {
 			layers = append(layers, o.Layer)
 		}
 	}
-	run := func() {
+	run = func() {
 		net.SetInput(blob, "")
 		for _, m := range net.ForwardLayers(layers) {
 			m.Close()
 		}
 	}
-	run() // the first pass allocates
-	b.ResetTimer()
-	for range b.N {
-		run()
+	closeAll = func() {
+		blob.Close()
+		for _, m := range mats {
+			m.Close()
+		}
+		net.Close()
 	}
-	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "frames/s")
+	return run, closeAll
 }
 
 func featuresBench(b *testing.B, n, w, h int) {
@@ -85,6 +141,46 @@ func featuresBench(b *testing.B, n, w, h int) {
 	}
 	b.ResetTimer()
 	for range b.N {
+		if _, err := e.Features(ctx, frames); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "frames/s")
+}
+
+// BenchmarkFiles8 adds decoding: 8 PNG files (320x240, as `captioner synth`
+// writes them) loaded and resized by media.LoadImage, then Features.
+func BenchmarkFiles8(b *testing.B) {
+	const n = 8
+	dir := b.TempDir()
+	var paths []string
+	for i, f := range shapesFrames(b, n, 320, 240) {
+		p := filepath.Join(dir, fmt.Sprintf("%d.png", i))
+		w, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := png.Encode(w, f.Image()); err != nil {
+			b.Fatal(err)
+		}
+		w.Close()
+		paths = append(paths, p)
+	}
+	e, err := NewDefault(Options{BatchSize: n})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	in := e.Spec().Input
+	b.ResetTimer()
+	for range b.N {
+		frames := make([]media.Frame, n)
+		for i, p := range paths {
+			if frames[i], err = media.LoadImage(ctx, p, media.ImageOptions{Width: in.Width, Height: in.Height}); err != nil {
+				b.Fatal(err)
+			}
+		}
 		if _, err := e.Features(ctx, frames); err != nil {
 			b.Fatal(err)
 		}

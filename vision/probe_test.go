@@ -82,6 +82,7 @@ func TestProbe(t *testing.T) {
 		{"block_12_add 3x3 + block_1_expand_relu max 3x3", []OutputSpec{g("block_12_add", 3), gmax("block_1_expand_relu", 3)}},
 		{"block_12_add 3x3 + Conv1_relu max 4x4", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 4)}},
 		{"block_12_add 4x4 + Conv1_relu max 4x4", []OutputSpec{g("block_12_add", 4), gmax("Conv1_relu", 4)}},
+		{"embedded default (block_12_add 3x3 + Conv1_relu max + mean, pooled in the network)", nil},
 		{"block_12_add 3x3 + expanded_conv_project_BN 3x3 + out_relu global", []OutputSpec{g("block_12_add", 3), g("expanded_conv_project_BN", 3), global("out_relu")}},
 	}
 	if only := os.Getenv("PROBE_ONLY"); only != "" {
@@ -97,12 +98,19 @@ func TestProbe(t *testing.T) {
 		for _, o := range c.outs {
 			layers = append(layers, o.Layer)
 		}
-		onnx, _, err := convert.Convert(m, convert.Options{Outputs: layers})
-		if err != nil {
-			t.Fatal(err)
+		var spec Spec
+		if c.outs == nil { // the embedded default, as shipped
+			if spec, err = DefaultSpec(); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			onnx, _, err := convert.Convert(m, convert.Options{Outputs: layers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec = Spec{Format: "onnx", ModelData: onnx, Source: c.name, Outputs: c.outs,
+				Input: InputSpec{Width: 224, Height: 224, Channels: "rgb", Scale: 1.0 / 255}}
 		}
-		spec := Spec{Format: "onnx", ModelData: onnx, Source: c.name, Outputs: c.outs,
-			Input: InputSpec{Width: 224, Height: 224, Channels: "rgb", Scale: 1.0 / 255}}
 		e, err := New(spec, Options{BatchSize: 8})
 		if err != nil {
 			t.Fatal(err)
