@@ -153,3 +153,33 @@ func WriteBundle(dir string, base fs.FS, baseName string, weights []byte, e Entr
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, "manifest.json"), append(out, '\n'), 0o644)
 }
+
+// RecordScores stores an evaluation report in the caption entry of the
+// bundle folder dir's manifest, under scores[name] (e.g. "test"). The
+// manifest's file checksums are unaffected: the manifest lists the other
+// files, not itself.
+func RecordScores(dir, name string, rep *Report, about map[string]any) error {
+	fsys := os.DirFS(dir)
+	man, err := readManifest(fsys, dir)
+	if err != nil {
+		return err
+	}
+	var e Entry
+	if err := json.Unmarshal(man["caption"], &e); err != nil {
+		return fmt.Errorf("caption: model bundle %s: %w", dir, ErrNoCaptioner)
+	}
+	if e.Scores == nil {
+		e.Scores = map[string]any{}
+	}
+	entry := map[string]any{"report": rep}
+	for k, v := range about {
+		entry[k] = v
+	}
+	e.Scores[name] = entry
+	man["caption"] = json.RawMessage(mustJSON(e))
+	out, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return fmt.Errorf("caption: %w", err)
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, "manifest.json"), append(out, '\n'), 0o644)
+}

@@ -21,7 +21,7 @@ func newEvalCommand(g *globals) *cobra.Command {
 }
 
 func newEvalCaptionCommand(g *globals) *cobra.Command {
-	var data, model, cache, split string
+	var data, model, cache, split, record string
 	var beam int
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -92,6 +92,15 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 			if err != nil {
 				return err
 			}
+			if record != "" {
+				if model == "" {
+					return usagef("--record needs --model: the embedded bundle cannot be changed")
+				}
+				about := map[string]any{"data": data, "split": split, "beam": beam}
+				if err := caption.RecordScores(model, record, rep, about); err != nil {
+					return err
+				}
+			}
 			if asJSON {
 				return json.NewEncoder(g.stdout).Encode(rep)
 			}
@@ -105,6 +114,7 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 	cmd.Flags().StringVar(&cache, "cache", "", `feature cache folder ("" for the user cache, "off" for none)`)
 	cmd.Flags().IntVar(&beam, "beam", 3, "beam width")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().StringVar(&record, "record", "", "also store the report in the --model bundle's manifest under this name")
 	return cmd
 }
 

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Train a small captioner, then caption with it, by every route a user has.
+func TestTrainCaptionEval(t *testing.T) {
+	dir := t.TempDir()
+	data, model := filepath.Join(dir, "data"), filepath.Join(dir, "model")
+	if r := captioner(t, "synth", "images", "--n", "200", "--seed", "4", "--out", data); r.code != 0 {
+		t.Fatalf("synth: %q", r.stderr)
+	}
+	r := captioner(t, "train", "caption", "--data", data, "--out", model, "--epochs", "3", "--embed", "32", "--hidden", "64", "--cache", "off", "--val-images", "20")
+	if r.code != 0 || !strings.Contains(r.stdout, "trained "+model) || !strings.Contains(r.stderr, "train: epoch 3:") {
+		t.Fatalf("train caption: code %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+	for _, f := range []string{"manifest.json", "caption.safetensors", "cnn.onnx", "checkpoint.json", "best.safetensors"} {
+		if _, err := os.Stat(filepath.Join(model, f)); err != nil {
+			t.Errorf("bundle: %v", err)
+		}
+	}
+
+	img := filepath.Join(data, "images", "000003.png")
+	r = captioner(t, "caption", "--model", model, "--json", "--beam", "3", "--n-best", "2", img)
+	var rec captionRecord
+	if err := json.Unmarshal([]byte(r.stdout), &rec); r.code != 0 || err != nil {
+		t.Fatalf("caption --json: code %d, %v, stdout %q, stderr %q", r.code, err, r.stdout, r.stderr)
+	}
+	if rec.File != img || rec.Caption == "" || rec.Score >= 0 || len(rec.Alternatives) != 2 || rec.Alternatives[0].Text != rec.Caption {
+		t.Errorf("caption --json: %+v", rec)
+	}
+	// The shorthand prints "FILE: caption".
+	r = captioner(t, "--model", model, img)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, img+": ") || len(r.stdout) < len(img)+5 {
+		t.Errorf("captioner FILE: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	// A video, a missing file and a text file: one line each, the image still done.
+	video := filepath.Join(dir, "clip.mp4")
+	if r := captioner(t, "synth", "videos", "--n", "1", "--out", dir); r.code != 0 {
+		t.Fatalf("synth videos: %q", r.stderr)
+	}
+	os.Rename(filepath.Join(dir, "0000.mp4"), video)
+	r = captioner(t, "caption", "--model", model, video, img, filepath.Join(dir, "nope.jpg"))
+	if r.code != 1 || !strings.Contains(r.stderr, "clip.mp4: is a video") || !strings.Contains(r.stderr, "nope.jpg") || !strings.Contains(r.stdout, img+": ") {
+		t.Errorf("caption with bad inputs: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	r = captioner(t, "eval", "caption", "--model", model, "--data", data, "--json", "--cache", "off", "--record", "selftest")
+	var rep struct {
+		Images int
+		BLEU   [4]float64
+		Scene  *struct{ ExactMatch float64 `json:"exact_match"` }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != 0 || err != nil || rep.Images != 200 || rep.Scene == nil || rep.BLEU[0] <= 0 {
+		t.Fatalf("eval caption: code %d, %v, stdout %q, stderr %q", r.code, err, r.stdout, r.stderr)
+	}
+	man, _ := os.ReadFile(filepath.Join(model, "manifest.json"))
+	if !strings.Contains(string(man), `"selftest"`) {
+		t.Error("eval --record did not store the scores in the manifest")
+	}
+	// The bundle still loads after the manifest was rewritten.
+	if r := captioner(t, "caption", "--model", model, img); r.code != 0 {
+		t.Errorf("caption after --record: %q", r.stderr)
+	}
+	// Usage errors.
+	if r := captioner(t, "caption", "--beam", "2", "--n-best", "3", img); r.code != 2 {
+		t.Errorf("--n-best over --beam: code %d", r.code)
+	}
+	if r := captioner(t, "captoin", img); r.code != 2 {
+		t.Errorf("a typo: code %d", r.code)
+	}
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The recipe of the embedded default captioner (models/default/caption.safetensors):
+# Shapes-world images from a fixed seed, a fixed training seed, then an
+# evaluation on 1,000 images from a seed training never saw, recorded in the
+# manifest. One command, about 30 minutes on a 2-core machine:
+#
+#   scripts/train-default-caption.sh [WORKDIR]
+#
+# It writes the trained bundle to WORKDIR/bundle and copies its caption weights
+# and manifest into models/default. The CNN there is left as it is (its own
+# recipe is vision/cmd/convert-nsfwjs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-$(mktemp -d)}
+mkdir -p "$work"
+scripts/setup.sh
+go build -o "$work/captioner" ./cmd/captioner
+c=$work/captioner
+
+[ -f "$work/train/synth.json" ] || $c synth images --n 20000 --seed 1001 --out "$work/train"
+[ -f "$work/test/synth.json" ] || $c synth images --n 1000 --seed 2002 --out "$work/test"
+
+$c train caption --data "$work/train" --out "$work/bundle" --cache "$work/cache" \
+  --seed 1 --epochs 30 --patience 5 --batch 64 --lr 2e-3 --embed 256 --hidden 512 --dropout 0.2
+$c eval caption --model "$work/bundle" --data "$work/test" --cache "$work/cache" --record test
+cp "$work/bundle/caption.safetensors" "$work/bundle/manifest.json" models/default/
+echo "models/default updated from $work/bundle"
