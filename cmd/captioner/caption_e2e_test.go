@@ -54,7 +54,9 @@ func TestTrainCaptionEval(t *testing.T) {
 	var rep struct {
 		Images int
 		BLEU   [4]float64
-		Scene  *struct{ ExactMatch float64 `json:"exact_match"` }
+		Scene  *struct {
+			ExactMatch float64 `json:"exact_match"`
+		}
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != 0 || err != nil || rep.Images != 200 || rep.Scene == nil || rep.BLEU[0] <= 0 {
 		t.Fatalf("eval caption: code %d, %v, stdout %q, stderr %q", r.code, err, r.stdout, r.stderr)
