@@ -181,12 +181,13 @@ func TestConvertTinyModel(t *testing.T) {
 		t.Fatalf("conv1/kernel has %d values, want 108", len(q))
 	}
 	outputs := []string{"dense2", "add", "gap", "conv2", "relu1"}
-	heads := []Head{{Layer: "relu2", Op: "max"}, {Layer: "relu2", Op: "mean"}}
+	heads := []Head{{Layer: "relu2", Op: "max"}, {Layer: "relu2", Op: "mean"},
+		{Layer: "relu2", Op: "max", Grid: 2}, {Layer: "relu2", Op: "mean", Grid: 3}}
 	onnx, info, err := Convert(m, Options{Outputs: outputs, Heads: heads})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantShapes := map[string][]int{"relu2/global_max": {1, 8, 1, 1}, "relu2/global_mean": {1, 8, 1, 1}, "dense2": {1, 3}, "add": {1, 4, 4, 4}, "gap": {1, 4}, "conv2": {1, 6, 4, 4}, "relu1": {1, 4, 4, 4}}
+	wantShapes := map[string][]int{"relu2/global_max": {1, 8, 1, 1}, "relu2/global_mean": {1, 8, 1, 1}, "relu2/grid2_max": {1, 8, 2, 2}, "relu2/grid3_mean": {1, 8, 3, 3}, "dense2": {1, 3}, "add": {1, 4, 4, 4}, "gap": {1, 4}, "conv2": {1, 6, 4, 4}, "relu1": {1, 4, 4, 4}}
 	for _, o := range info {
 		if fmt.Sprint(o.Shape) != fmt.Sprint(wantShapes[o.Layer]) {
 			t.Errorf("output %s: shape %v, want %v", o.Layer, o.Shape, wantShapes[o.Layer])
@@ -218,7 +219,11 @@ func TestConvertTinyModel(t *testing.T) {
 			hmean.v[i%r2.c] += v / float64(r2.h*r2.w)
 		}
 		ref["relu2/global_max"], ref["relu2/global_mean"] = hmax, hmean
-		outputs := append(outputs, "relu2/global_max", "relu2/global_mean")
+		// The grid heads: maximum over 2x2 cells of 2x2 pixels, mean over
+		// 3x3 cells of 2x2 pixels that overlap by one (4 = 2+2 = 1+2+1).
+		ref["relu2/grid2_max"] = gridPool(r2, 2, true)
+		ref["relu2/grid3_mean"] = gridPool(r2, 3, false)
+		outputs := append(outputs, "relu2/global_max", "relu2/global_mean", "relu2/grid2_max", "relu2/grid3_mean")
 		net.SetInput(blob, "")
 		outs := net.ForwardLayers(outputs)
 		for k, name := range outputs {
@@ -240,6 +245,52 @@ func TestConvertTinyModel(t *testing.T) {
 			outs[k].Close()
 		}
 		blob.Close()
+	}
+}
+
+// gridPool pools x over a g x g grid of vision's cells (cell i of g over n
+// spans [i*n/g, ceil((i+1)*n/g))), by the maximum or the mean.
+func gridPool(x hwc, g int, useMax bool) hwc {
+	out := hwc{h: g, w: g, c: x.c, v: make([]float64, g*g*x.c)}
+	for gy := range g {
+		y0, y1 := gy*x.h/g, ((gy+1)*x.h+g-1)/g
+		for gx := range g {
+			x0, x1 := gx*x.w/g, ((gx+1)*x.w+g-1)/g
+			for c := range x.c {
+				acc := math.Inf(-1)
+				if !useMax {
+					acc = 0
+				}
+				for y := y0; y < y1; y++ {
+					for xx := x0; xx < x1; xx++ {
+						v := x.v[(y*x.w+xx)*x.c+c]
+						if useMax {
+							acc = math.Max(acc, v)
+						} else {
+							acc += v / float64((y1-y0)*(x1-x0))
+						}
+					}
+				}
+				out.v[(gy*g+gx)*x.c+c] = acc
+			}
+		}
+	}
+	return out
+}
+
+func TestGridWindow(t *testing.T) {
+	cases := []struct {
+		g, n, kernel, stride int
+		ok                   bool
+	}{
+		{3, 112, 38, 37, true}, {4, 112, 28, 28, true}, {1, 112, 112, 112, true}, {2, 4, 2, 2, true}, {3, 4, 2, 1, true},
+		{3, 14, 0, 0, false}, {3, 5, 0, 0, false}, {5, 4, 0, 0, false}, {0, 4, 0, 0, false},
+	}
+	for _, c := range cases {
+		k, s, ok := gridWindow(c.g, c.n)
+		if ok != c.ok || ok && (k != c.kernel || s != c.stride) {
+			t.Errorf("gridWindow(%d, %d) = %d, %d, %v; want %d, %d, %v", c.g, c.n, k, s, ok, c.kernel, c.stride, c.ok)
+		}
 	}
 }
 
@@ -281,6 +332,7 @@ func TestConvertErrors(t *testing.T) {
 		{"unknown output", func(*Model) {}, []string{"nope"}, `no layer "nope"`},
 		{"head on padding", func(*Model) {}, []string{"head:pad"}, "head on pad: not a feature map"},
 		{"padding as output", func(*Model) {}, []string{"pad"}, "output pad is not computed by a node of its own"},
+		{"grid head too fine", func(*Model) {}, []string{"head:relu2/5"}, "head relu2/grid5_max: a 5x5 grid over a 4x4 map"},
 		{"unsupported class", func(m *Model) { m.Layers[4].ClassName = "LeakyReLU" }, nil, "layer relu1 (LeakyReLU): layer class not supported"},
 		{"missing weight", func(m *Model) { delete(m.Weights, "bn2/gamma") }, nil, "weight bn2/gamma missing"},
 		{"wrong shape", func(m *Model) { m.Weights["proj/bias"] = Tensor{Shape: []int{5}, Data: make([]float32, 5)} }, nil, "weight proj/bias has shape [5], want [4]"},
@@ -298,7 +350,9 @@ func TestConvertErrors(t *testing.T) {
 			c.edit(&mm)
 			opts := Options{Outputs: c.outputs}
 			if len(c.outputs) == 1 && strings.HasPrefix(c.outputs[0], "head:") {
-				opts = Options{Heads: []Head{{Layer: strings.TrimPrefix(c.outputs[0], "head:"), Op: "max"}}}
+				layer, grid, _ := strings.Cut(strings.TrimPrefix(c.outputs[0], "head:"), "/")
+				g, _ := strconv.Atoi(grid)
+				opts = Options{Heads: []Head{{Layer: layer, Op: "max", Grid: g}}}
 			}
 			_, _, err := Convert(&mm, opts)
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "convert: ") {

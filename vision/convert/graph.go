@@ -17,23 +17,64 @@ type Options struct {
 	// the layers they depend on, so a mid-level output truncates the network.
 	// Empty means the model's own outputs.
 	Outputs []string
-	// Heads are global pooling nodes added after layers; each head's
-	// output (N, C, 1, 1) becomes a graph output named Head.Name(). Pooling
-	// a large early map inside the network saves copying it out.
+	// Heads are pooling nodes added after layers; each head's output
+	// (N, C, 1, 1), or (N, C, G, G) for a grid head, becomes a graph output
+	// named Head.Name(). Pooling a large early map inside the network saves
+	// copying it out.
 	Heads []Head
 	// Producer and Version go into the ONNX file's header.
 	Producer, Version string
 }
 
-// Head is a global pooling of a layer's output: Op is "mean" or "max".
+// Head is a pooling of a layer's output: Op is "mean" or "max". With Grid 0
+// it pools each channel over the whole map (GlobalAveragePool,
+// GlobalMaxPool); with Grid G > 0 over each cell of a G x G grid
+// (AveragePool, MaxPool), giving a (C, G, G) map. Grid cells are those of
+// vision's grid pooling: cell i of G over n rows spans [i*n/G, ceil((i+1)*n/G)),
+// so neighbours share a row where G does not divide n. A pooling node can
+// compute them only when they are evenly spaced and equally long, as for 3
+// and 4 cells over 112 rows (kernel 38, stride 37; kernel 28, stride 28).
 type Head struct {
 	Layer string
 	Op    string
+	Grid  int
 }
 
 // Name is the head's output name: the layer's name and "/global_mean" or
-// "/global_max".
-func (h Head) Name() string { return h.Layer + "/global_" + h.Op }
+// "/global_max", or "/grid4_mean", "/grid4_max" and so on for a grid head.
+func (h Head) Name() string {
+	if h.Grid > 0 {
+		return fmt.Sprintf("%s/grid%d_%s", h.Layer, h.Grid, h.Op)
+	}
+	return h.Layer + "/global_" + h.Op
+}
+
+// gridWindow returns the kernel and stride of a pooling node whose g
+// outputs over n positions are vision's grid cells, or ok false when no
+// single kernel and stride give them.
+func gridWindow(g, n int) (kernel, stride int, ok bool) {
+	if g < 1 || g > n {
+		return 0, 0, false
+	}
+	cell := func(i int) (lo, hi int) { return i * n / g, ((i+1)*n + g - 1) / g }
+	lo0, hi0 := cell(0)
+	kernel = hi0 - lo0
+	stride = kernel
+	if g > 1 {
+		lo1, _ := cell(1)
+		stride = lo1 - lo0
+	}
+	if stride < 1 {
+		return 0, 0, false
+	}
+	for i := range g {
+		lo, hi := cell(i)
+		if lo != i*stride || hi-lo != kernel {
+			return 0, 0, false
+		}
+	}
+	return kernel, stride, true
+}
 
 // Output describes one graph output: the Keras layer it comes from and its
 // ONNX shape (N, C, H, W), or (N, F) after flattening.
@@ -124,6 +165,9 @@ func Convert(m *Model, opts Options) ([]byte, []Output, error) {
 		if h.Op != "mean" && h.Op != "max" {
 			return nil, nil, fmt.Errorf("convert: head on %s: op %q, want mean or max", h.Layer, h.Op)
 		}
+		if h.Grid < 0 {
+			return nil, nil, fmt.Errorf("convert: head on %s: grid %d, want 0 (global) or more", h.Layer, h.Grid)
+		}
 		if err := visit(h.Layer); err != nil {
 			return nil, nil, err
 		}
@@ -170,9 +214,23 @@ func Convert(m *Model, opts Options) ([]byte, []Output, error) {
 		if v.padded || v.flat || v.name != h.Layer {
 			return nil, nil, fmt.Errorf("convert: head on %s: not a feature map computed by a node of its own", h.Layer)
 		}
-		op := map[string]string{"mean": "GlobalAveragePool", "max": "GlobalMaxPool"}[h.Op]
-		b.node(op, h.Name(), []string{v.name})
 		dims := []int{1, v.c, 1, 1}
+		if h.Grid == 0 {
+			op := map[string]string{"mean": "GlobalAveragePool", "max": "GlobalMaxPool"}[h.Op]
+			b.node(op, h.Name(), []string{v.name})
+		} else {
+			kh, sh, okH := gridWindow(h.Grid, v.h)
+			kw, sw, okW := gridWindow(h.Grid, v.w)
+			if !okH || !okW {
+				return nil, nil, fmt.Errorf("convert: head %s: a %dx%d grid over a %dx%d map has cells no single pooling window gives", h.Name(), h.Grid, h.Grid, v.h, v.w)
+			}
+			op := map[string]string{"mean": "AveragePool", "max": "MaxPool"}[h.Op]
+			b.node(op, h.Name(), []string{v.name},
+				intsAttr("kernel_shape", int64(kh), int64(kw)),
+				intsAttr("strides", int64(sh), int64(sw)),
+				intsAttr("pads", 0, 0, 0, 0))
+			dims = []int{1, v.c, h.Grid, h.Grid}
+		}
 		b.g.outputs = append(b.g.outputs, valueInfo{name: h.Name(), dims: dims})
 		info = append(info, Output{Layer: h.Name(), Shape: dims})
 	}
