@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"captioner/rnn"
@@ -20,6 +21,11 @@ type Config struct {
 	Hidden     int     `json:"hidden"`      // H
 	MaxLen     int     `json:"max_len"`     // the longest caption decoded, in words
 	Dropout    float64 `json:"dropout"`     // on the feature vector, in training only
+	// Condition is how the image enters the LSTM: "input" (the projected
+	// feature is the first input, as in Show and Tell; the default) or
+	// "state" (it sets the initial state: h0 = tanh(Wh f + bh), c0 = Wc f + bc,
+	// and the first input is the start token).
+	Condition string `json:"condition,omitempty"`
 }
 
 // Model is the one-to-many captioner (Show and Tell): the image's feature
@@ -30,6 +36,9 @@ type Model struct {
 	Config Config
 	Vocab  *Vocab
 	Net    *rnn.OneToMany
+	// InitH and InitC (F -> H) make the initial state when Config.Condition
+	// is "state"; nil otherwise.
+	InitH, InitC *rnn.Linear
 	// Features are standardised before the network sees them:
 	// (f - Mean) * Scale, per value, with Mean and Scale (F) measured on
 	// the training features (Scale is 1/standard deviation).
@@ -38,7 +47,8 @@ type Model struct {
 
 // NewModel makes an untrained model.
 func NewModel(cfg Config, vocab *Vocab, rng *rand.Rand) (*Model, error) {
-	if cfg.FeatureDim <= 0 || cfg.Embed <= 0 || cfg.Hidden <= 0 || cfg.MaxLen <= 0 || cfg.Dropout < 0 || cfg.Dropout >= 1 {
+	if cfg.FeatureDim <= 0 || cfg.Embed <= 0 || cfg.Hidden <= 0 || cfg.MaxLen <= 0 || cfg.Dropout < 0 || cfg.Dropout >= 1 ||
+		(cfg.Condition != "" && cfg.Condition != "input" && cfg.Condition != "state") {
 		return nil, fmt.Errorf("caption: bad model configuration %+v", cfg)
 	}
 	net := rnn.NewOneToMany(rnn.NewOpenBLAS(), cfg.FeatureDim, vocab.Len(), cfg.Embed, cfg.Hidden, rng)
@@ -49,7 +59,68 @@ func NewModel(cfg Config, vocab *Vocab, rng *rand.Rand) (*Model, error) {
 	for i := range m.Scale.W {
 		m.Scale.W[i] = 1
 	}
+	if cfg.Condition == "state" {
+		m.InitH = rnn.NewLinear(rnn.NewOpenBLAS(), cfg.FeatureDim, cfg.Hidden, rng)
+		m.InitC = rnn.NewLinear(rnn.NewOpenBLAS(), cfg.FeatureDim, cfg.Hidden, rng)
+		for i, p := range append(m.InitH.Params(), m.InitC.Params()...) {
+			p.Name = [...]string{"init_h.weight", "init_h.bias", "init_c.weight", "init_c.bias"}[i]
+		}
+	}
 	return m, nil
+}
+
+// Params are the trainable parameters.
+func (m *Model) Params() []*rnn.Param {
+	ps := m.Net.Params()
+	if m.InitH != nil {
+		ps = append(append(ps, m.InitH.Params()...), m.InitC.Params()...)
+	}
+	return ps
+}
+
+// Loss runs teacher forcing on a batch of standardised features (B,F) and
+// captions (word ids then End, without Start), accumulates the gradients and
+// returns the mean cross-entropy per token.
+func (m *Model) Loss(feats []float32, captions [][]int) float64 {
+	if m.InitH == nil {
+		return m.Net.Loss(feats, captions)
+	}
+	B, H := len(captions), m.Config.Hidden
+	T := 0
+	lengths := make([]int, B)
+	for b, c := range captions {
+		T, lengths[b] = max(T, len(c)), len(c)
+	}
+	ids := make([]int, T*B)     // inputs: Start, then the words but the last
+	targets := make([]int, T*B) // the words, then End
+	for t := range T {
+		for b, c := range captions {
+			ids[t*B+b], targets[t*B+b] = -1, -1
+			if t < len(c) {
+				targets[t*B+b] = c[t]
+				ids[t*B+b] = Start
+				if t > 0 {
+					ids[t*B+b] = c[t-1]
+				}
+			}
+		}
+	}
+	h0 := slices.Clone(m.InitH.Forward(feats, B)) // (B,H)
+	for i, v := range h0 {
+		h0[i] = float32(math.Tanh(float64(v)))
+	}
+	c0 := m.InitC.Forward(feats, B)
+	logits := m.Net.Dec.Forward(nil, ids, B, lengths, [][]float32{h0, c0})
+	V := m.Net.Dec.Vocab()
+	loss, _ := rnn.SoftmaxCrossEntropy(logits, T*B, V, targets, logits)
+	_, ds0 := m.Net.Dec.Backward(logits, nil)
+	dh := ds0[0]
+	for i := range B * H {
+		dh[i] *= 1 - h0[i]*h0[i] // tanh' = 1 - tanh²
+	}
+	m.InitH.Backward(dh)
+	m.InitC.Backward(ds0[1])
+	return loss
 }
 
 // SetNormalisation measures the mean and standard deviation of each value
@@ -92,7 +163,7 @@ func (m *Model) Normalise(feat, dst []float32) []float32 {
 }
 
 // allParams are the network's parameters and the normalisation, as saved.
-func (m *Model) allParams() []*rnn.Param { return append(m.Net.Params(), m.Mean, m.Scale) }
+func (m *Model) allParams() []*rnn.Param { return append(m.Params(), m.Mean, m.Scale) }
 
 // Save writes the weights in the safetensors layout, with the configuration
 // and vocabulary in its metadata.
@@ -200,10 +271,19 @@ func (d *Decoder) Caption(feat []float32) ([]Result, error) {
 		novelty += float64(z) * float64(z)
 	}
 	novelty /= float64(len(d.norm))
-	d.prefix = d.m.Net.Prefix(d.norm, d.prefix)
 	// Beam search at width 1 is greedy decoding, and reports the
 	// log-probability too.
-	hyps := d.search.Beam(d.prefix, nil)
+	var hyps []rnn.Hypothesis
+	if d.m.InitH != nil {
+		h0 := d.m.InitH.Forward(d.norm, 1)
+		for i, v := range h0 {
+			h0[i] = float32(math.Tanh(float64(v)))
+		}
+		hyps = d.search.Beam(nil, [][]float32{h0, d.m.InitC.Forward(d.norm, 1)})
+	} else {
+		d.prefix = d.m.Net.Prefix(d.norm, d.prefix)
+		hyps = d.search.Beam(d.prefix, nil)
+	}
 	var out []Result
 	for _, h := range hyps {
 		if len(out) == d.opts.NBest {

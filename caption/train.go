@@ -257,7 +257,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 				caps[j] = pairs[p].ids
 			}
 			dropout(x, cfg.Dropout, rng)
-			st, err := tr.Step(func() (float64, error) { return m.Net.Loss(x, caps), nil })
+			st, err := tr.Step(func() (float64, error) { return m.Loss(x, caps), nil })
 			if err != nil {
 				return nil, fmt.Errorf("caption: epoch %d: %w", epoch, err)
 			}
