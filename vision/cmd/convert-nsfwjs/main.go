@@ -9,7 +9,12 @@
 //	npm pack nsfwjs@4.3.0
 //	go run ./vision/cmd/convert-nsfwjs --package nsfwjs-4.3.0.tgz --out models/default
 //
-// The output is the same, byte for byte, for the same package.
+// An existing manifest.json in the output folder is merged, not replaced:
+// the converter sets only the keys it owns ("cnn", "format_version",
+// "version" and the "files" entries of the two files it writes) and keeps
+// every other key and file entry (the caption and subtitle models of the
+// bundle) as it was. The output is the same, byte for byte, for the same
+// package and the same manifest.
 package main
 
 import (
@@ -17,8 +22,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -40,30 +47,33 @@ const (
 // vector changes.
 const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1maxmean-2"
 
-// The feature vector chosen by the linear probe of vision/PROBE.md:
-// block_12_add averaged over a 3x3 grid (96x14x14 -> 864), then the maximum
-// and the mean of each channel of Conv1_relu (32x112x112 -> 32 + 32). The
-// two global poolings of Conv1_relu run inside the network (heads), which
-// saves copying its large map out of OpenCV.
-var (
-	featureLayers = []string{"block_12_add"}
-	featureHeads  = []convert.Head{{Layer: "Conv1_relu", Op: "max"}, {Layer: "Conv1_relu", Op: "mean"}}
-)
+// The feature vector chosen by the linear probes of vision/PROBE.md:
+// FEATURE_DOC
+// The poolings of Conv1_relu run inside the network (heads), which saves
+// copying its large map out of OpenCV; their outputs are already pooled, so
+// the spec takes them as they are.
+func featureHeads() []convert.Head {
+	return []convert.Head{{Layer: "Conv1_relu", Op: "max"}, {Layer: "Conv1_relu", Op: "mean"}}
+}
 
 func featureOutputs() []vision.OutputSpec {
-	return []vision.OutputSpec{
-		{Layer: "block_12_add", Pool: vision.PoolGrid, Grid: 3},
-		{Layer: featureHeads[0].Name(), Pool: vision.PoolGlobal},
-		{Layer: featureHeads[1].Name(), Pool: vision.PoolGlobal},
+	outs := []vision.OutputSpec{{Layer: "block_12_add", Pool: vision.PoolGrid, Grid: 3}}
+	for _, h := range featureHeads() {
+		if h.Grid > 0 {
+			outs = append(outs, vision.OutputSpec{Layer: h.Name(), Pool: vision.PoolNone})
+		} else {
+			outs = append(outs, vision.OutputSpec{Layer: h.Name(), Pool: vision.PoolGlobal})
+		}
 	}
+	return outs
 }
 
 func main() {
-	pkg := flag.String("package", "", "the npm tarball, from `npm pack nsfwjs@4.3.0`")
+	pkg := flag.String("package", "nsfwjs-4.3.0.tgz", "the npm tarball, from `npm pack nsfwjs@4.3.0`")
 	out := flag.String("out", "models/default", "bundle folder to write")
 	flag.Parse()
 	if *pkg == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: convert-nsfwjs --package nsfwjs-4.3.0.tgz [--out models/default]")
+		fmt.Fprintln(os.Stderr, "usage: convert-nsfwjs [--package nsfwjs-4.3.0.tgz] [--out models/default]")
 		os.Exit(2)
 	}
 	if err := run(*pkg, *out); err != nil {
@@ -94,7 +104,7 @@ func run(pkg, out string) error {
 		return err
 	}
 	outs := featureOutputs()
-	onnx, shapes, err := convert.Convert(m, convert.Options{Outputs: featureLayers, Heads: featureHeads, Producer: "captioner convert-nsfwjs", Version: bundleVersion})
+	onnx, shapes, err := convert.Convert(m, convert.Options{Outputs: []string{"block_12_add"}, Heads: featureHeads(), Producer: "captioner convert-nsfwjs", Version: bundleVersion})
 	if err != nil {
 		return err
 	}
@@ -118,7 +128,7 @@ func run(pkg, out string) error {
 	}
 	notice := append([]byte(fmt.Sprintf("The weights in %s are converted from the npm package nsfwjs %s\n(%s, %s), under this licence:\n\n",
 		onnxName, pj.Version, modelDir, pj.License)), licence...)
-	manifest := map[string]any{
+	owned := map[string]any{
 		"format_version": vision.ManifestVersion,
 		"version":        bundleVersion,
 		"cnn": vision.CNNEntry{
@@ -135,25 +145,69 @@ func run(pkg, out string) error {
 				"converter":      "go run ./vision/cmd/convert-nsfwjs --package nsfwjs-" + pj.Version + ".tgz --out models/default",
 			},
 		},
-		"files": map[string]vision.FileEntry{
-			onnxName:    fileEntry(onnx),
-			licenceName: fileEntry(notice),
-		},
 	}
-	mj, err := json.MarshalIndent(manifest, "", "  ")
-	if err != nil {
+	files := map[string]vision.FileEntry{onnxName: fileEntry(onnx), licenceName: fileEntry(notice)}
+	old, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
+	}
+	mj, err := mergeManifest(old, owned, files)
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(out, "manifest.json"), err)
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	for name, data := range map[string][]byte{onnxName: onnx, licenceName: notice, "manifest.json": append(mj, '\n')} {
+	for name, data := range map[string][]byte{onnxName: onnx, licenceName: notice, "manifest.json": mj} {
 		if err := writeFile(filepath.Join(out, name), data); err != nil {
 			return err
 		}
 	}
 	fmt.Printf("wrote %s: %s (%d bytes), feature dimension %d\n", out, onnxName, len(onnx), dim)
 	return nil
+}
+
+// mergeManifest returns the manifest old (nil or empty: none) with the
+// top-level keys of owned set and the entries of files set in its "files"
+// object; every other key and file entry stays as it was. The result is
+// indented JSON with sorted keys and a final newline.
+func mergeManifest(old []byte, owned map[string]any, files map[string]vision.FileEntry) ([]byte, error) {
+	top := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(old)) > 0 {
+		if err := json.Unmarshal(old, &top); err != nil {
+			return nil, fmt.Errorf("existing manifest: %w", err)
+		}
+	}
+	entries := map[string]json.RawMessage{}
+	if f, ok := top["files"]; ok && string(f) != "null" {
+		if err := json.Unmarshal(f, &entries); err != nil {
+			return nil, fmt.Errorf("existing manifest: files: %w", err)
+		}
+	}
+	for k, v := range owned {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		top[k] = b
+	}
+	for name, e := range files {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		entries[name] = b
+	}
+	b, err := json.Marshal(entries)
+	if err != nil {
+		return nil, err
+	}
+	top["files"] = b
+	mj, err := json.MarshalIndent(top, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(mj, '\n'), nil
 }
 
 func fileEntry(b []byte) vision.FileEntry {
