@@ -54,15 +54,40 @@ async function main() {
       for (let i = 0; i < kept.length; i++) kept[i] = data[i * strides[n]];
       entry.outputs[n] = { shape: ys[k].shape, stride: strides[n], data: Buffer.from(kept.buffer).toString("base64") };
     });
-    // What the default model's pooling heads compute: the maximum and the
-    // mean of every channel of Conv1_relu.
+    // What the converter's pooling heads compute: the maximum and the mean
+    // of every channel of Conv1_relu, over the whole map and over each cell
+    // of a 3x3 and a 4x4 grid (cell i of g over n rows spans
+    // [floor(i*n/g), ceil((i+1)*n/g)), as in vision's grid pooling).
     const c1 = ys[layers.indexOf("Conv1_relu")];
-    for (const [name, t] of [["Conv1_relu/global_max", tf.max(c1, [1, 2], true)], ["Conv1_relu/global_mean", tf.mean(c1, [1, 2], true)]]) {
+    const heads = [["Conv1_relu/global_max", tf.max(c1, [1, 2], true)], ["Conv1_relu/global_mean", tf.mean(c1, [1, 2], true)]];
+    for (const g of [3, 4]) {
+      for (const op of ["max", "mean"]) {
+        heads.push(["Conv1_relu/grid" + g + "_" + op, gridPool(c1, g, op)]);
+      }
+    }
+    for (const [name, t] of heads) {
       entry.outputs[name] = { shape: t.shape, stride: 1, data: Buffer.from(new Float32Array(t.dataSync()).buffer).toString("base64") };
     }
     out.images.push(entry);
   }
   process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+// gridPool pools an NHWC tensor over a g x g grid of cells: (1, g, g, C).
+function gridPool(x, g, op) {
+  const [, h, w, c] = x.shape;
+  const rows = [];
+  for (let gy = 0; gy < g; gy++) {
+    const y0 = Math.floor((gy * h) / g), y1 = Math.ceil(((gy + 1) * h) / g);
+    const cells = [];
+    for (let gx = 0; gx < g; gx++) {
+      const x0 = Math.floor((gx * w) / g), x1 = Math.ceil(((gx + 1) * w) / g);
+      const cell = tf.slice(x, [0, y0, x0, 0], [1, y1 - y0, x1 - x0, c]);
+      cells.push(op === "max" ? tf.max(cell, [1, 2]) : tf.mean(cell, [1, 2])); // (1, C)
+    }
+    rows.push(tf.stack(cells, 1)); // (1, g, C)
+  }
+  return tf.stack(rows, 1); // (1, g, g, C)
 }
 
 main().catch((e) => {
