@@ -108,3 +108,23 @@ func (b *bundle) featureCache(dir string, dim int) (*featcache.Cache, error) {
 	}
 	return featcache.Open(dir, fp, dim)
 }
+
+// featureSource sets up the bundle's CNN for images: the extractor (to be
+// closed by the caller), the way images are loaded for it, and the feature
+// cache under cacheDir (see featureCache).
+func (b *bundle) featureSource(cacheDir string, opts vision.Options) (*caption.FeatureSource, *vision.Extractor, error) {
+	load, err := b.imageOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	ex, err := vision.New(b.spec, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	cache, err := b.featureCache(cacheDir, ex.Dim())
+	if err != nil {
+		ex.Close()
+		return nil, nil, err
+	}
+	return &caption.FeatureSource{Extractor: ex, Cache: cache, Load: load}, ex, nil
+}

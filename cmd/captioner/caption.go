@@ -75,26 +75,17 @@ func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) 
 	if err != nil {
 		return err
 	}
-	load, err := b.imageOptions()
-	if err != nil {
-		return err
-	}
-	ex, err := vision.New(b.spec, vision.Options{})
+	src, ex, err := b.featureSource(f.cache, vision.Options{})
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
-	cache, err := b.featureCache(f.cache, ex.Dim())
-	if err != nil {
-		return err
-	}
 	opts := caption.DefaultDecodeOptions()
 	opts.Beam, opts.NBest = f.beam, f.nBest
 	dec, err := model.NewDecoder(opts)
 	if err != nil {
 		return err
 	}
-	src := &caption.FeatureSource{Extractor: ex, Cache: cache, Load: load}
 	ctx := cmd.Context()
 	failed := 0
 	const chunk = 32 // files per round of decoding and inference

@@ -56,25 +56,16 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 			if err != nil {
 				return err
 			}
-			load, err := b.imageOptions()
-			if err != nil {
-				return err
-			}
-			ex, err := vision.New(b.spec, vision.Options{BatchSize: 16})
+			src, ex, err := b.featureSource(cache, vision.Options{BatchSize: 16})
 			if err != nil {
 				return err
 			}
 			defer ex.Close()
-			c, err := b.featureCache(cache, ex.Dim())
-			if err != nil {
-				return err
-			}
 			paths := make([]string, len(examples))
 			for i, e := range examples {
 				paths[i] = e.Image
 			}
 			p := newProgress(g.stderr, "features", len(paths))
-			src := &caption.FeatureSource{Extractor: ex, Cache: c, Load: load}
 			feats, errs, err := src.Images(ctx, paths, p.update)
 			p.finish()
 			if err != nil {

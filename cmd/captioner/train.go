@@ -85,24 +85,16 @@ func runTrainCaption(cmd *cobra.Command, g *globals, f trainCaptionFlags) error 
 	if err != nil {
 		return err
 	}
-	load, err := b.imageOptions()
-	if err != nil {
-		return err
-	}
-	ex, err := vision.New(b.spec, vision.Options{BatchSize: 16})
+	src, ex, err := b.featureSource(f.cache, vision.Options{BatchSize: 16})
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
-	cache, err := b.featureCache(f.cache, ex.Dim())
-	if err != nil {
-		return err
-	}
 	start := time.Now()
 	p := newProgress(g.stderr, "features", len(data.Examples))
 	o := f.o
 	o.Data, o.Out, o.Base, o.BaseName = data, f.out, b.fsys, b.name
-	o.Features = &caption.FeatureSource{Extractor: ex, Cache: cache, Load: load}
+	o.Features = src
 	o.Progress = p.update
 	o.Log = func(format string, a ...any) {
 		p.finish()
