@@ -64,7 +64,7 @@ when the validation score has not improved for --patience epochs.`,
 	fl.IntVar(&f.o.Config.Hidden, "hidden", 512, "LSTM hidden size")
 	fl.IntVar(&f.o.Config.MaxLen, "max-len", 20, "longest caption, in words")
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.2, "dropout on the image features")
-	fl.StringVar(&f.o.Config.Condition, "condition", "input", `how the image enters the LSTM: "input" (first input) or "state" (initial state)`)
+	fl.StringVar(&f.o.Config.Condition, "condition", "state", `how the image enters the LSTM: "state" (sets the initial state) or "input" (is the first input)`)
 	fl.IntVar(&f.o.MinCount, "min-count", 0, "words seen fewer times become <unk> (0: 5, or 1 for the Shapes world)")
 	fl.IntVar(&f.o.Patience, "patience", 4, "epochs without improvement before stopping")
 	fl.IntVar(&f.o.ValImages, "val-images", 500, "validation images scored after each epoch")
