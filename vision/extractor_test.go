@@ -45,8 +45,9 @@ func maxAbsDiff(a, b []float32) float64 {
 
 func TestDefaultDim(t *testing.T) {
 	e := newDefault(t, Options{})
-	// block_12_add (96 channels) on a 3x3 grid, Conv1_relu (32) max and mean overall.
-	if got, want := e.Dim(), 96*9+32+32; got != want {
+	// block_12_add (96 channels) on a 3x3 grid; Conv1_relu (32) max on a
+	// 3x3 grid, max and mean overall.
+	if got, want := e.Dim(), 96*9+32*9+32+32; got != want {
 		t.Errorf("Dim() = %d, want %d", got, want)
 	}
 	f, err := e.Features(context.Background(), shapesFrames(t, 1, 224, 224))
@@ -57,18 +58,53 @@ func TestDefaultDim(t *testing.T) {
 	if len(v) != e.Dim() {
 		t.Fatalf("vector of %d values, want %d", len(v), e.Dim())
 	}
-	// Conv1_relu is a ReLU6: per channel 0 <= mean <= max <= 6, and some
-	// channel responds somewhere.
-	maxes, means := v[864:864+32], v[864+32:]
+	// Conv1_relu is a ReLU6: per channel 0 <= mean <= max <= 6, each cell's
+	// maximum at most the overall one and the largest cell maximum equal to
+	// it, and some channel responds somewhere.
+	cells, maxes, means := v[864:864+288], v[864+288:864+288+32], v[864+288+32:]
 	var top float32
 	for ch := range 32 {
 		if !(0 <= means[ch] && means[ch] <= maxes[ch] && maxes[ch] <= 6) {
 			t.Errorf("channel %d: mean %g, max %g, want 0 <= mean <= max <= 6", ch, means[ch], maxes[ch])
 		}
+		var best float32
+		for _, c := range cells[ch*9 : ch*9+9] {
+			best = max(best, c)
+		}
+		if best != maxes[ch] {
+			t.Errorf("channel %d: largest cell maximum %g, overall maximum %g", ch, best, maxes[ch])
+		}
 		top = max(top, maxes[ch])
 	}
 	if top < 1 {
 		t.Errorf("largest Conv1_relu response %g, want at least 1", top)
+	}
+}
+
+// TestGridHeadAsGrid checks that a grid head's (C, G, G) output read with
+// pool "none" is its cells in vision's (C, G, G) order: the same values as
+// grid pooling it with G cells of one position each.
+func TestGridHeadAsGrid(t *testing.T) {
+	spec, err := DefaultSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Outputs = []OutputSpec{{Layer: "Conv1_relu/grid3_max", Pool: PoolNone},
+		{Layer: "Conv1_relu/grid3_max", Pool: PoolGrid, Grid: 3},
+		{Layer: "Conv1_relu/grid3_max", Pool: PoolGrid, Grid: 3, Stat: StatMax}}
+	e, err := New(spec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	f, err := e.Features(context.Background(), shapesFrames(t, 3, 224, 224))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range f {
+		if len(v) != 3*288 || maxAbsDiff(v[:288], v[288:576]) != 0 || maxAbsDiff(v[:288], v[576:]) != 0 {
+			t.Errorf("frame %d: %d values; none and grid pooling of the head differ", i, len(v))
+		}
 	}
 }
 

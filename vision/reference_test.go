@@ -128,11 +128,18 @@ func TestDefaultMatchesTFJS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkAgainstReference(t, spec, []string{"block_12_add", "Conv1_relu/global_max", "Conv1_relu/global_mean"})
+	var layers []string
+	for _, o := range spec.Outputs {
+		layers = append(layers, o.Layer)
+	}
+	if len(layers) < 2 {
+		t.Fatalf("default spec has outputs %v", layers)
+	}
+	checkAgainstReference(t, spec, layers)
 }
 
 // TestFullConversionMatchesTFJS converts the whole network, classifier
-// included, from the npm tarball named by NSFWJS_TGZ (skipped without it).
+// included, with every pooling head on Conv1_relu, from the npm tarball named by NSFWJS_TGZ (skipped without it).
 func TestFullConversionMatchesTFJS(t *testing.T) {
 	tgz := os.Getenv("NSFWJS_TGZ")
 	if tgz == "" {
@@ -148,9 +155,18 @@ func TestFullConversionMatchesTFJS(t *testing.T) {
 		t.Fatal(err)
 	}
 	layers := []string{"dense_3", "average_pooling2d_1", "block_12_add", "Conv1_relu"}
-	onnx, _, err := convert.Convert(m, convert.Options{Outputs: layers})
+	var heads []convert.Head
+	for _, g := range []int{0, 3, 4} {
+		for _, op := range []string{"max", "mean"} {
+			heads = append(heads, convert.Head{Layer: "Conv1_relu", Op: op, Grid: g})
+		}
+	}
+	onnx, _, err := convert.Convert(m, convert.Options{Outputs: layers, Heads: heads})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, h := range heads {
+		layers = append(layers, h.Name())
 	}
 	spec := Spec{Format: "onnx", ModelData: onnx, Source: "full conversion",
 		Input: InputSpec{Width: 224, Height: 224, Channels: "rgb", Scale: 1.0 / 255}}

@@ -45,15 +45,22 @@ const (
 
 // bundleVersion changes whenever the converted network or the feature
 // vector changes.
-const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1maxmean-2"
+const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1g3max-maxmean-3"
 
 // The feature vector chosen by the linear probes of vision/PROBE.md:
-// FEATURE_DOC
+// block_12_add averaged over a 3x3 grid (96x14x14 -> 864), then Conv1_relu
+// (32x112x112): its maximum over each cell of a 3x3 grid (288: which colour
+// is where, for two-object captions), and the maximum and the mean of each
+// channel over the whole map (32 + 32). 1,216 values.
 // The poolings of Conv1_relu run inside the network (heads), which saves
 // copying its large map out of OpenCV; their outputs are already pooled, so
 // the spec takes them as they are.
 func featureHeads() []convert.Head {
-	return []convert.Head{{Layer: "Conv1_relu", Op: "max"}, {Layer: "Conv1_relu", Op: "mean"}}
+	return []convert.Head{
+		{Layer: "Conv1_relu", Op: "max", Grid: 3},
+		{Layer: "Conv1_relu", Op: "max"},
+		{Layer: "Conv1_relu", Op: "mean"},
+	}
 }
 
 func featureOutputs() []vision.OutputSpec {
