@@ -82,7 +82,7 @@ func TestProbe(t *testing.T) {
 		{"block_12_add 3x3 + block_1_expand_relu max 3x3", []OutputSpec{g("block_12_add", 3), gmax("block_1_expand_relu", 3)}},
 		{"block_12_add 3x3 + Conv1_relu max 4x4", []OutputSpec{g("block_12_add", 3), gmax("Conv1_relu", 4)}},
 		{"block_12_add 4x4 + Conv1_relu max 4x4", []OutputSpec{g("block_12_add", 4), gmax("Conv1_relu", 4)}},
-		{"embedded default (block_12_add 3x3 + Conv1_relu max + mean, pooled in the network)", nil},
+		{"embedded default (as shipped, its heads pooled in the network)", nil},
 		{"block_12_add 3x3 + expanded_conv_project_BN 3x3 + out_relu global", []OutputSpec{g("block_12_add", 3), g("expanded_conv_project_BN", 3), global("out_relu")}},
 	}
 	if only := os.Getenv("PROBE_ONLY"); only != "" {
