@@ -20,22 +20,31 @@ count=7; quick=()
 if [ -n "${QUICK:-}" ]; then count=3; quick=(--quick); fi
 
 echo "# $(date -u +%FT%TZ) $(uname -n), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-OMP_WAIT_POLICY=PASSIVE \
-GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
-  /usr/bin/python3 "$peer" --threads 2 "${quick[@]}" >"$out/torch.txt"
+peer_run() {
+  OMP_WAIT_POLICY=PASSIVE \
+  GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824 \
+    /usr/bin/python3 "$peer" --threads 2 "${quick[@]}"
+}
+# The peer runs before and after Go, so that a change of load from other
+# processes during the run shows up as a difference between its two columns.
+peer_run >"$out/torch.txt"
 go test ./rnn -run '^$' -bench '^Benchmark(ProjectionGemv|ProjectionGemvUnsplit|ProjectionGemvOpenBLAS|GreedyDecode|GreedyDecodeUnsplit|GreedyDecodeOpenBLAS|BeamDecode|BeamDecodeUnsplit|BeamDecodeOpenBLAS|TrainStep|Synced600)$' \
   -benchtime 1s -count "$count" >"$out/go.txt"
+peer_run >"$out/torch2.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-/usr/bin/python3 - "$out/torch.txt" "$out/go.txt" <<'PY'
+/usr/bin/python3 - "$out/torch.txt" "$out/go.txt" "$out/torch2.txt" <<'PY'
 import re, statistics, sys
 torch = open(sys.argv[1]).read()
 gotxt = open(sys.argv[2]).read()
-def tmed(prefix):
-    for line in torch.splitlines():
+torch2 = open(sys.argv[3]).read()
+def tmed1(text, prefix):
+    for line in text.splitlines():
         if line.startswith("| " + prefix):
             return float(line.split("|")[2].split()[0])
     return float("nan")
+def tmed(prefix):
+    return (tmed1(torch, prefix) + tmed1(torch2, prefix)) / 2
 gm = {}
 for m in re.finditer(r"^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", gotxt, re.M):
     gm.setdefault(m.group(1), []).append(float(m.group(2)) / 1e6)
@@ -49,15 +58,17 @@ rows = [
     ("BenchmarkTrainStep", "TrainStep", "(iii) train", "b32 x T20, emb+LSTM+proj+CE+Adam", "ms/step"),
     ("BenchmarkSynced600", "Synced600", "(iv) synced", "LSTM 512->256, T600, 20 labels", "ms/seq"),
 ]
-print("| benchmark | case | PyTorch median | Go median | Go / PyTorch |")
+print("| benchmark | case | PyTorch before / after | Go median | Go / PyTorch (mean of both) |")
 print("| --- | --- | --- | --- | --- |")
 for name, key, tkey, case, unit in rows:
     if key not in gm:
         continue
     t, g = tmed(tkey), statistics.median(gm[key])
-    print(f"| {name} | {case} | {t:.1f} {unit} | {g:.1f} {unit} | {g/t:.2f} |")
+    t1, t2 = tmed1(torch, tkey), tmed1(torch2, tkey)
+    print(f"| {name} | {case} | {t1:.1f} / {t2:.1f} {unit} | {g:.1f} {unit} | {g/t:.2f} |")
 print()
-print("PyTorch raw:"); print("\n".join(l for l in torch.splitlines() if l.startswith("|") or "torch" in l))
+print("PyTorch raw (before Go):"); print("\n".join(l for l in torch.splitlines() if l.startswith("|") or "torch" in l))
+print("PyTorch raw (after Go):"); print("\n".join(l for l in torch2.splitlines() if l.startswith("|")))
 print("Go raw:"); print("\n".join(l for l in gotxt.splitlines() if l.startswith("Benchmark")))
 for key in ("ProjectionGemv", "ProjectionGemvUnsplit", "ProjectionGemvOpenBLAS"):
     rates = [float(m.group(1)) for m in re.finditer(r"^Benchmark%s-\d+\s+\d+\s+[\d.]+ ns/op\s+([\d.]+) MB/s" % key, gotxt, re.M)]
