@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"gocv.io/x/gocv"
+
+	"captioner/models"
 )
 
 func newVersionCommand(g *globals) *cobra.Command {
@@ -48,5 +50,9 @@ func versionString() string {
 	if revision != "" {
 		s += " " + revision
 	}
-	return fmt.Sprintf("%s (%s, OpenCV %s, gocv %s)", s, runtime.Version(), gocv.OpenCVVersion(), gocv.Version())
+	s = fmt.Sprintf("%s (%s, OpenCV %s, gocv %s)", s, runtime.Version(), gocv.OpenCVVersion(), gocv.Version())
+	if v := models.Version(); v != "" {
+		s += "\nembedded models: " + v
+	}
+	return s
 }
