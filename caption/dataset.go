@@ -25,6 +25,10 @@ type Example struct {
 type Dataset struct {
 	Format   string // "shapes", "coco", "flickr" or "karpathy"
 	Examples []Example
+	// Source describes where the data came from, when the folder says so
+	// (the synth.json that `captioner synth` writes); it goes into a trained
+	// model's manifest.
+	Source map[string]any
 }
 
 // Split returns the examples of one split ("" returns all).
@@ -116,6 +120,9 @@ func ReadShapes(dir string) (*Dataset, error) {
 		return nil, fmt.Errorf("caption: %s: %w", path, err)
 	}
 	d := &Dataset{Format: "shapes"}
+	if data, err := os.ReadFile(filepath.Join(dir, "synth.json")); err == nil {
+		json.Unmarshal(data, &d.Source) // description only: a bad one is left out
+	}
 	for _, r := range recs {
 		d.Examples = append(d.Examples, Example{Image: filepath.Join(dir, r.File), Captions: []string{r.Caption}})
 	}

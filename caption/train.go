@@ -327,6 +327,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 			"captions": len(pairs), "vocabulary": vocab.Len(), "min_count": o.MinCount,
 			"seed": o.Seed, "epochs": ck.Epoch, "best_epoch": ck.BestEpoch, "batch": o.Batch, "lr": o.LR,
 			"minutes": math.Round(time.Since(began).Minutes()*10) / 10,
+			"source":  o.Data.Source,
 		},
 		Scores: map[string]any{"validation": rep},
 	}

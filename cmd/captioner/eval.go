@@ -87,7 +87,7 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 				if model == "" {
 					return usagef("--record needs --model: the embedded bundle cannot be changed")
 				}
-				about := map[string]any{"data": data, "split": split, "beam": beam}
+				about := map[string]any{"data": data, "split": split, "beam": beam, "source": d.Source}
 				if err := caption.RecordScores(model, record, rep, about); err != nil {
 					return err
 				}
