@@ -38,11 +38,11 @@ type Searcher struct {
 	Dec  *Decoder
 	Opts DecodeOptions
 	// BLAS does the per-step products (LSTM step and the (K,V) vocabulary
-	// projection), one Sgemv per beam. The default is gonum's pure-Go Sgemv
-	// with large matrices split by rows over two goroutines: decoding
-	// streams the 10000×512 projection and the LSTM weights once per step,
-	// and this measured faster here than OpenBLAS 0.3.21's threaded Sgemv
-	// (BENCHMARKS.md). Any blas.Float32 may be set instead.
+	// projection), one Sgemv per beam. The default is OpenBLAS, whose
+	// threaded Sgemv streams the 10000×512 projection and the LSTM weights
+	// fastest on a quiet machine (BENCHMARKS.md: 2.6 times gonum's Sgemv
+	// split over two goroutines, which holds up better when other processes
+	// load the cores). Any blas.Float32 may be set instead.
 	BLAS blas.Float32
 
 	h, c, h2, c2 []float32 // (K,H) states and their reordered copies
@@ -77,10 +77,7 @@ func (a cand) better(b cand) bool {
 	return a.parent < b.parent
 }
 
-// NewSearcher allocates the buffers for opts. Its default BLAS splits each
-// large matrix-vector product between the calling goroutine and one helper
-// goroutine of the Searcher's own (gonum's Sgemv on both halves); the helper
-// stops when the Searcher is garbage-collected.
+// NewSearcher allocates the buffers for opts; its BLAS is OpenBLAS.
 func NewSearcher(dec *Decoder, opts DecodeOptions) *Searcher {
 	if opts.Beam < 1 || opts.MaxLen < 1 {
 		panic(fmt.Sprintf("rnn: NewSearcher: beam %d, max length %d", opts.Beam, opts.MaxLen))
@@ -92,7 +89,7 @@ func NewSearcher(dec *Decoder, opts DecodeOptions) *Searcher {
 		score: make([]float64, K), toks: make([]int, K*L), toks2: make([]int, K*L),
 		cand: make([]cand, 0, 2*K), fin: make([]Hypothesis, 0, K), finToks: make([]int, K*L),
 		out: make([]Hypothesis, 0, K)}
-	s.BLAS = newSplitBLAS(NativeBLAS(), s)
+	s.BLAS = NewOpenBLAS()
 	return s
 }
 
