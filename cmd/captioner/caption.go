@@ -26,6 +26,7 @@ type captionRecord struct {
 	File          string           `json:"file"`
 	Caption       string           `json:"caption"`
 	Score         float64          `json:"score"`
+	Novelty       float64          `json:"novelty"`
 	LowConfidence bool             `json:"low_confidence"`
 	Alternatives  []caption.Result `json:"alternatives,omitempty"`
 }
@@ -141,7 +142,7 @@ func printCaption(g *globals, f captionFlags, dec *caption.Decoder, entry *capti
 	}
 	low := entry.Unsure(res[0])
 	if f.asJSON {
-		rec := captionRecord{File: path, Caption: res[0].Text, Score: res[0].Score, LowConfidence: low}
+		rec := captionRecord{File: path, Caption: res[0].Text, Score: res[0].Score, Novelty: res[0].Novelty, LowConfidence: low}
 		if f.nBest > 1 {
 			rec.Alternatives = res
 		}
