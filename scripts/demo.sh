@@ -13,8 +13,9 @@ echo
 echo "== what the files are"
 $c probe demo/images/images/000000.png demo/videos/0000.mp4
 echo
-echo "== ground truth of the image"
-head -n 1 demo/images/captions.jsonl
+echo "== captions by the embedded model, then the ground truth"
+$c demo/images/images/000000.png demo/images/images/000001.png
+cut -d, -f1-2 demo/images/captions.jsonl
 echo
 echo "== the frames a model sees: the image, and the video at 2 frames per second"
 $c frames --size 224x224 --out demo/frames demo/images/images/000000.png
