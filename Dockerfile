@@ -1,4 +1,4 @@
-# captioner in a container: build on Debian bookworm with Go and OpenCV's
+# captioner in a container: build on Debian bookworm with Go, OpenCV's and OpenBLAS's
 # headers, run on bookworm-slim with ffmpeg and only the OpenCV libraries the
 # binary links to.
 #
@@ -7,7 +7,7 @@
 
 FROM golang:1.26-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopencv-dev pkg-config \
+ && apt-get install -y --no-install-recommends libopencv-dev libopenblas-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./
