@@ -1,5 +1,5 @@
 # captioner in a container: build on Debian bookworm with Go, OpenCV's and OpenBLAS's
-# headers, run on bookworm-slim with ffmpeg and only the OpenCV libraries the
+# headers, run on bookworm-slim with ffmpeg and only the shared libraries the
 # binary links to.
 #
 #   docker build -t captioner .
