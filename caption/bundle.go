@@ -1,8 +1,6 @@
 package caption
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"sort"
 
 	"captioner/internal/atomicfile"
+	"captioner/models"
 )
 
 // Entry is the "caption" part of a model bundle's manifest.json.
@@ -55,11 +54,12 @@ func LoadBundle(fsys fs.FS, name string) (*Model, *Entry, error) {
 	if err := json.Unmarshal(raw, &e); err != nil {
 		return nil, nil, fmt.Errorf("caption: model bundle %s: caption entry: %w", name, err)
 	}
-	data, err := fs.ReadFile(fsys, e.Weights)
-	if err != nil {
-		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
+	var files map[string]models.FileEntry
+	if err := json.Unmarshal(man["files"], &files); err != nil {
+		return nil, nil, fmt.Errorf("caption: model bundle %s: manifest.json: files: %w", name, err)
 	}
-	if err := checkFile(man, e.Weights, data); err != nil {
+	data, err := models.ReadFile(fsys, files, e.Weights)
+	if err != nil {
 		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
 	}
 	m, err := LoadModel(data, filepath.Join(name, e.Weights))
@@ -85,27 +85,6 @@ func readManifest(fsys fs.FS, name string) (map[string]json.RawMessage, error) {
 	return man, nil
 }
 
-type fileEntry struct {
-	SHA256 string `json:"sha256"`
-	Bytes  int64  `json:"bytes"`
-}
-
-func checkFile(man map[string]json.RawMessage, name string, data []byte) error {
-	var files map[string]fileEntry
-	if err := json.Unmarshal(man["files"], &files); err != nil {
-		return fmt.Errorf("manifest.json: files: %w", err)
-	}
-	want, ok := files[name]
-	if !ok {
-		return fmt.Errorf("%s is not listed in manifest.json", name)
-	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != want.SHA256 || int64(len(data)) != want.Bytes {
-		return fmt.Errorf("%s: checksum mismatch (sha256 %s, manifest says %s)", name, got, want.SHA256)
-	}
-	return nil
-}
-
 // WriteBundle writes a complete model bundle into dir: every file of base
 // (the bundle whose CNN computed the training features) and its manifest,
 // with this caption model and its entry in place of any caption model base
@@ -115,7 +94,7 @@ func WriteBundle(dir string, base fs.FS, baseName string, weights []byte, e Entr
 	if err != nil {
 		return err
 	}
-	var files map[string]fileEntry
+	var files map[string]models.FileEntry
 	if err := json.Unmarshal(man["files"], &files); err != nil {
 		return fmt.Errorf("caption: model bundle %s: manifest.json: files: %w", baseName, err)
 	}
@@ -131,7 +110,7 @@ func WriteBundle(dir string, base fs.FS, baseName string, weights []byte, e Entr
 		if n == weightsFile {
 			continue
 		}
-		data, err := fs.ReadFile(base, n)
+		data, err := models.ReadFile(base, files, n)
 		if err != nil {
 			return fmt.Errorf("caption: model bundle %s: %w", baseName, err)
 		}
@@ -142,8 +121,7 @@ func WriteBundle(dir string, base fs.FS, baseName string, weights []byte, e Entr
 	if err := atomicfile.WriteFile(filepath.Join(dir, weightsFile), weights, 0o644); err != nil {
 		return fmt.Errorf("caption: %w", err)
 	}
-	sum := sha256.Sum256(weights)
-	files[weightsFile] = fileEntry{SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(weights))}
+	files[weightsFile] = models.Entry(weights)
 	e.Weights = weightsFile
 	man["caption"] = json.RawMessage(mustJSON(e))
 	man["files"] = json.RawMessage(mustJSON(files))

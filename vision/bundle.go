@@ -1,10 +1,7 @@
 package vision
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -35,10 +32,7 @@ type CNNEntry struct {
 }
 
 // FileEntry is one bundle file's size and checksum.
-type FileEntry struct {
-	SHA256 string `json:"sha256"`
-	Bytes  int64  `json:"bytes"`
-}
+type FileEntry = models.FileEntry
 
 // DefaultSpec returns the spec of the embedded default CNN (models/default),
 // with its model in memory, after checking the bundle's checksums.
@@ -92,20 +86,9 @@ func bundleSpec(fsys fs.FS, name string) (Spec, error) {
 		if file == "" {
 			return nil, nil
 		}
-		if !fs.ValidPath(file) {
-			return nil, fmt.Errorf("vision: model bundle %s: file %q is outside the bundle", name, file)
-		}
-		b, err := fs.ReadFile(fsys, file)
+		b, err := models.ReadFile(fsys, m.Files, file)
 		if err != nil {
 			return nil, fmt.Errorf("vision: model bundle %s: %w", name, err)
-		}
-		want, ok := m.Files[file]
-		if !ok {
-			return nil, fmt.Errorf("vision: model bundle %s: %s has no checksum in manifest.json", name, file)
-		}
-		sum := sha256.Sum256(b)
-		if got := hex.EncodeToString(sum[:]); got != want.SHA256 {
-			return nil, fmt.Errorf("vision: model bundle %s: %s: %w (sha256 %s, manifest says %s)", name, file, ErrChecksum, got, want.SHA256)
 		}
 		return b, nil
 	}
@@ -125,4 +108,4 @@ func bundleSpec(fsys fs.FS, name string) (Spec, error) {
 }
 
 // ErrChecksum marks a bundle file whose checksum does not match its manifest.
-var ErrChecksum = errors.New("checksum mismatch")
+var ErrChecksum = models.ErrChecksum
