@@ -2,7 +2,7 @@
 # The recipe of the embedded default captioner (models/default/caption.safetensors):
 # Shapes-world images from a fixed seed, a fixed training seed, then an
 # evaluation on 1,000 images from a seed training never saw, recorded in the
-# manifest. One command, about 30 minutes on a 2-core machine:
+# manifest. One command, about 25 minutes on a 2-core machine:
 #
 #   scripts/train-default-caption.sh [WORKDIR]
 #
@@ -17,7 +17,7 @@ scripts/setup.sh
 go build -o "$work/captioner" ./cmd/captioner
 c=$work/captioner
 
-[ -f "$work/train/synth.json" ] || $c synth images --n 20000 --seed 1001 --out "$work/train"
+[ -f "$work/train/synth.json" ] || $c synth images --n 40000 --seed 1001 --out "$work/train"
 [ -f "$work/test/synth.json" ] || $c synth images --n 1000 --seed 2002 --out "$work/test"
 
 $c train caption --data "$work/train" --out "$work/bundle" --cache "$work/cache" \
