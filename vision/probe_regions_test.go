@@ -3,7 +3,6 @@ package vision
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -22,19 +21,7 @@ import (
 //
 //	NSFWJS_TGZ=/path/nsfwjs-4.3.0.tgz go test -run TestProbeRegions -v -timeout 30m ./vision
 func TestProbeRegions(t *testing.T) {
-	tgz := os.Getenv("NSFWJS_TGZ")
-	if tgz == "" {
-		t.Skip("NSFWJS_TGZ not set")
-	}
-	f, err := os.Open(tgz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := convert.ReadPackageModel(f, "package/dist/models/mobilenet_v2")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := packageModel(t)
 	const nTrain, nTest = 3000, 1000
 	var one, two []media.Frame
 	var labels1, labels2 [5][]int

@@ -20,19 +20,7 @@ import (
 //
 //	NSFWJS_TGZ=/path/nsfwjs-4.3.0.tgz go test -run TestProbe -v -timeout 30m ./vision
 func TestProbe(t *testing.T) {
-	tgz := os.Getenv("NSFWJS_TGZ")
-	if tgz == "" {
-		t.Skip("NSFWJS_TGZ not set")
-	}
-	f, err := os.Open(tgz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := convert.ReadPackageModel(f, "package/dist/models/mobilenet_v2")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := packageModel(t)
 	const nTrain, nTest = 3000, 1000
 	var frames []media.Frame
 	var labels [4][]int
@@ -99,6 +87,7 @@ func TestProbe(t *testing.T) {
 			layers = append(layers, o.Layer)
 		}
 		var spec Spec
+		var err error
 		if c.outs == nil { // the embedded default, as shipped
 			if spec, err = DefaultSpec(); err != nil {
 				t.Fatal(err)
@@ -135,4 +124,24 @@ func TestProbe(t *testing.T) {
 		e.Close()
 		fmt.Printf("| %s | %d | %.1f | %.3f | %.3f | %.3f | %.3f |\n", c.name, e.Dim(), ms, acc[0], acc[1], acc[2], acc[3])
 	}
+}
+
+// packageModel reads nsfwjs's MobileNetV2 from the npm tarball that
+// NSFWJS_TGZ names, and skips the test when it is not set.
+func packageModel(t *testing.T) *convert.Model {
+	t.Helper()
+	tgz := os.Getenv("NSFWJS_TGZ")
+	if tgz == "" {
+		t.Skip("NSFWJS_TGZ not set")
+	}
+	f, err := os.Open(tgz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := convert.ReadPackageModel(f, "package/dist/models/mobilenet_v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
