@@ -22,6 +22,10 @@ type VideoOptions struct {
 	// decoded frame with its own timestamp. A sample stamped t shows the
 	// frame a player displays at t (the last one that starts at or before t).
 	FPS float64
+	// Phase shifts the samples to Phase + k/FPS (0 <= Phase < 1/FPS): with
+	// Phase = 1/(2*FPS) each sample shows the middle of its interval, where
+	// WORLD.md's per-step scores look. It has no effect when FPS is 0.
+	Phase time.Duration
 	// Width and Height of the frames; 0x0 keeps the video's displayed size,
 	// and one side 0 follows the aspect ratio.
 	Width, Height int
@@ -40,6 +44,7 @@ type VideoStream struct {
 	info          Info
 	width, height int
 	timeout       time.Duration
+	phase         time.Duration // added to ffmpeg's times (see ffmpegArgs)
 
 	cmd    *exec.Cmd
 	ctx    context.Context
@@ -66,7 +71,8 @@ var (
 // LoadImage. The caller must Close the stream; cancelling ctx or calling
 // Close kills ffmpeg at once.
 func OpenVideo(ctx context.Context, path string, opts VideoOptions) (*VideoStream, error) {
-	if opts.FPS < 0 || opts.Width < 0 || opts.Height < 0 || opts.Timeout < 0 {
+	if opts.FPS < 0 || opts.Width < 0 || opts.Height < 0 || opts.Timeout < 0 || opts.Phase < 0 ||
+		(opts.FPS > 0 && opts.Phase.Seconds()*opts.FPS >= 1) {
 		panic(fmt.Sprintf("media: OpenVideo: negative option in %+v", opts))
 	}
 	info, err := Probe(ctx, path)
@@ -92,6 +98,9 @@ func OpenVideo(ctx context.Context, path string, opts VideoOptions) (*VideoStrea
 	args := ffmpegArgs("file:"+abs, info, w, h, opts)
 
 	s := &VideoStream{info: info, width: w, height: h, timeout: timeout}
+	if opts.FPS > 0 {
+		s.phase = opts.Phase
+	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
 	s.cmd = command(s.ctx, "ffmpeg", args...)
 	s.stdout, err = s.cmd.StdoutPipe()
@@ -121,6 +130,11 @@ func ffmpegArgs(input string, info Info, w, h int, opts VideoOptions) []string {
 	st := ffmpeg.Input(input, ffmpeg.KwArgs{"protocol_whitelist": "file,pipe"}).
 		Get(strconv.Itoa(info.videoStream))
 	if opts.FPS > 0 {
+		if opts.Phase > 0 {
+			// Sampling the video shifted Phase earlier puts sample k at
+			// Phase + k/FPS of the original; Next adds Phase back.
+			st = st.Filter("setpts", ffmpeg.Args{"PTS-" + strconv.FormatFloat(opts.Phase.Seconds(), 'f', -1, 64) + "/TB"})
+		}
 		// round=up puts a source frame at the first sample time at or after
 		// its own start, so the sample stamped t shows what plays at t.
 		st = st.Filter("fps", nil, ffmpeg.KwArgs{"fps": strconv.FormatFloat(opts.FPS, 'f', -1, 64), "round": "up"})
@@ -181,7 +195,7 @@ func (s *VideoStream) Next() (Frame, error) {
 		}
 		return Frame{}, s.err
 	}
-	f := Frame{Index: s.index, Time: t, Width: s.width, Height: s.height, Pix: buf}
+	f := Frame{Index: s.index, Time: t + s.phase, Width: s.width, Height: s.height, Pix: buf}
 	s.index++
 	return f, nil
 }

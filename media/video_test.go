@@ -148,34 +148,47 @@ func TestVideoTimes(t *testing.T) {
 		shift time.Duration // when the picture of second 0 starts
 		first time.Duration // time of the first sample
 		n     int           // number of samples
+		nHalf int           // number of samples a half step later
 	}{
-		{"cfr", fx.cfr, 0, 0, 20},
-		{"vfr", fx.vfr, 0, 0, 20},
-		{"offset start", fx.offset, 0, 0, 20},
-		{"video after audio", fx.late, 500 * time.Millisecond, 500 * time.Millisecond, 20},
-		{"mpegts", fx.ts, 0, 0, 20},
+		{"cfr", fx.cfr, 0, 0, 20, 20},
+		// The last frame, at 4.8 s, lasts one frame time (40 ms) in the
+		// file, so nothing is shown at 4.875 s.
+		{"vfr", fx.vfr, 0, 0, 20, 19},
+		{"offset start", fx.offset, 0, 0, 20, 20},
+		{"video after audio", fx.late, 500 * time.Millisecond, 500 * time.Millisecond, 20, 20},
+		{"mpegts", fx.ts, 0, 0, 20, 20},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			frames := readAll(t, c.name, c.path, VideoOptions{FPS: 4})
-			if len(frames) != c.n {
-				t.Errorf("%s: %d frames, want %d", c.name, len(frames), c.n)
-			}
-			for i, f := range frames {
-				want := c.first + time.Duration(i)*q
-				if f.Index != i || absDur(f.Time-want) > time.Millisecond {
-					t.Errorf("%s: frame %d: index %d time %v, want %v", c.name, i, f.Index, f.Time, want)
-					continue
-				}
-				sec := int((f.Time - c.shift) / time.Second)
-				if got := colourAt(&f, 32, 24); got != sec {
-					t.Errorf("%s: frame %d at %v shows colour %d, want %d", c.name, i, f.Time, got, sec)
-				}
-				if f.Width != 64 || f.Height != 48 || len(f.Pix) != 64*48*3 {
-					t.Errorf("%s: frame %d is %dx%d with %d bytes", c.name, i, f.Width, f.Height, len(f.Pix))
-				}
-			}
+			testVideoTimes(t, c.name, c.path, 0, c.shift, c.first, c.n)
 		})
+		t.Run(c.name+" half step later", func(t *testing.T) {
+			testVideoTimes(t, c.name, c.path, q/2, c.shift, c.first, c.nHalf)
+		})
+	}
+}
+
+// testVideoTimes reads path at 4 samples a second from phase on and checks
+// each sample's time and that it shows the colour of its second.
+func testVideoTimes(t *testing.T, name, path string, phase, shift, first time.Duration, n int) {
+	const q = 250 * time.Millisecond
+	frames := readAll(t, name, path, VideoOptions{FPS: 4, Phase: phase})
+	if len(frames) != n {
+		t.Errorf("%s: %d frames, want %d", name, len(frames), n)
+	}
+	for i, f := range frames {
+		want := first + phase + time.Duration(i)*q
+		if f.Index != i || absDur(f.Time-want) > time.Millisecond {
+			t.Errorf("%s: frame %d: index %d time %v, want %v", name, i, f.Index, f.Time, want)
+			continue
+		}
+		sec := int((f.Time - shift) / time.Second)
+		if got := colourAt(&f, 32, 24); got != sec {
+			t.Errorf("%s: frame %d at %v shows colour %d, want %d", name, i, f.Time, got, sec)
+		}
+		if f.Width != 64 || f.Height != 48 || len(f.Pix) != 64*48*3 {
+			t.Errorf("%s: frame %d is %dx%d with %d bytes", name, i, f.Width, f.Height, len(f.Pix))
+		}
 	}
 }
 
