@@ -39,10 +39,9 @@ type Model struct {
 	// InitH and InitC (F -> H) make the initial state when Config.Condition
 	// is "state"; nil otherwise.
 	InitH, InitC *rnn.Linear
-	// Features are standardised before the network sees them:
-	// (f - Mean) * Scale, per value, with Mean and Scale (F) measured on
-	// the training features (Scale is 1/standard deviation).
-	Mean, Scale *rnn.Param
+	// Norm standardises features before the network sees them, with the
+	// mean and standard deviation of the training features.
+	Norm *rnn.Standardizer
 }
 
 // NewModel makes an untrained model.
@@ -52,13 +51,7 @@ func NewModel(cfg Config, vocab *Vocab, rng *rand.Rand) (*Model, error) {
 		return nil, fmt.Errorf("caption: bad model configuration %+v", cfg)
 	}
 	net := rnn.NewOneToMany(rnn.NewOpenBLAS(), cfg.FeatureDim, vocab.Len(), cfg.Embed, cfg.Hidden, rng)
-	m := &Model{Config: cfg, Vocab: vocab, Net: net,
-		Mean:  &rnn.Param{Name: "norm.mean", Shape: []int{cfg.FeatureDim}, W: make([]float32, cfg.FeatureDim)},
-		Scale: &rnn.Param{Name: "norm.scale", Shape: []int{cfg.FeatureDim}, W: make([]float32, cfg.FeatureDim)},
-	}
-	for i := range m.Scale.W {
-		m.Scale.W[i] = 1
-	}
+	m := &Model{Config: cfg, Vocab: vocab, Net: net, Norm: rnn.NewStandardizer(cfg.FeatureDim)}
 	if cfg.Condition == "state" {
 		m.InitH = rnn.NewLinear(rnn.NewOpenBLAS(), cfg.FeatureDim, cfg.Hidden, rng)
 		m.InitC = rnn.NewLinear(rnn.NewOpenBLAS(), cfg.FeatureDim, cfg.Hidden, rng)
@@ -125,45 +118,13 @@ func (m *Model) Loss(feats []float32, captions [][]int) float64 {
 
 // SetNormalisation measures the mean and standard deviation of each value
 // over feats (the training features) and standardises with them from now on.
-func (m *Model) SetNormalisation(feats [][]float32) {
-	F := m.Config.FeatureDim
-	sum, sq := make([]float64, F), make([]float64, F)
-	n := 0
-	for _, f := range feats {
-		if f == nil {
-			continue
-		}
-		for i, v := range f {
-			sum[i] += float64(v)
-			sq[i] += float64(v) * float64(v)
-		}
-		n++
-	}
-	if n == 0 {
-		return
-	}
-	for i := range sum {
-		mean := sum[i] / float64(n)
-		sd := math.Sqrt(max(sq[i]/float64(n)-mean*mean, 0))
-		m.Mean.W[i] = float32(mean)
-		m.Scale.W[i] = float32(1 / max(sd, 1e-3))
-	}
-}
+func (m *Model) SetNormalisation(feats [][]float32) { m.Norm.Fit(feats) }
 
 // Normalise writes the standardised feat into dst (F) and returns it.
-func (m *Model) Normalise(feat, dst []float32) []float32 {
-	if cap(dst) < len(feat) {
-		dst = make([]float32, len(feat))
-	}
-	dst = dst[:len(feat)]
-	for i, v := range feat {
-		dst[i] = (v - m.Mean.W[i]) * m.Scale.W[i]
-	}
-	return dst
-}
+func (m *Model) Normalise(feat, dst []float32) []float32 { return m.Norm.Apply(feat, dst) }
 
 // allParams are the network's parameters and the normalisation, as saved.
-func (m *Model) allParams() []*rnn.Param { return append(m.Params(), m.Mean, m.Scale) }
+func (m *Model) allParams() []*rnn.Param { return append(m.Params(), m.Norm.Params()...) }
 
 // Save writes the weights in the safetensors layout, with the configuration
 // and vocabulary in its metadata.
@@ -266,11 +227,7 @@ func (d *Decoder) Caption(feat []float32) ([]Result, error) {
 		return nil, fmt.Errorf("caption: feature vector of %d values, the model wants %d", len(feat), d.m.Config.FeatureDim)
 	}
 	d.norm = d.m.Normalise(feat, d.norm)
-	novelty := 0.0
-	for _, z := range d.norm {
-		novelty += float64(z) * float64(z)
-	}
-	novelty /= float64(len(d.norm))
+	novelty := rnn.Novelty(d.norm)
 	// Beam search at width 1 is greedy decoding, and reports the
 	// log-probability too.
 	var hyps []rnn.Hypothesis
