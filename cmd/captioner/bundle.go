@@ -13,6 +13,7 @@ import (
 	"captioner/internal/featcache"
 	"captioner/media"
 	"captioner/models"
+	"captioner/subtitle"
 	"captioner/vision"
 )
 
@@ -127,4 +128,29 @@ func (b *bundle) featureSource(cacheDir string, opts vision.Options) (*caption.F
 		return nil, nil, err
 	}
 	return &caption.FeatureSource{Extractor: ex, Cache: cache, Load: load}, ex, nil
+}
+
+// labeller loads the bundle's subtitle labeller.
+func (b *bundle) labeller() (*subtitle.Model, *subtitle.Entry, error) {
+	return subtitle.LoadBundle(b.fsys, b.name)
+}
+
+// sampler sets up the bundle's CNN for videos sampled at fps: the sampler
+// and the extractor (to be closed by the caller), with the feature cache
+// under cacheDir (see featureCache).
+func (b *bundle) sampler(cacheDir string, fps float64, opts vision.Options) (*subtitle.Sampler, *vision.Extractor, error) {
+	load, err := b.imageOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	ex, err := vision.New(b.spec, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	cache, err := b.featureCache(cacheDir, ex.Dim())
+	if err != nil {
+		ex.Close()
+		return nil, nil, err
+	}
+	return &subtitle.Sampler{Extractor: ex, FPS: fps, Width: load.Width, Height: load.Height, Fit: load.Fit, Batch: opts.BatchSize, Cache: cache}, ex, nil
 }

@@ -51,6 +51,7 @@ func newRootCommand(g *globals) *cobra.Command {
 		newProbeCommand(g),
 		newFramesCommand(g),
 		newCaptionCommand(g),
+		newSubtitleCommand(g),
 		newTrainCommand(g),
 		newEvalCommand(g),
 		newFeaturesCommand(g),

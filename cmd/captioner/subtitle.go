@@ -1,0 +1,232 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"captioner/media"
+	"captioner/subtitle"
+	"captioner/vision"
+)
+
+type subtitleFlags struct {
+	model, formats, lang, outDir string
+	fps                          float64
+	force, asJSON, mux, notes    bool
+	penalty                      float64
+	cue                          subtitle.Options
+}
+
+// subtitleRecord is what `subtitle --json` prints for each video.
+type subtitleRecord struct {
+	File          string      `json:"file"`
+	Duration      float64     `json:"duration"` // seconds
+	Steps         int         `json:"steps"`    // frames sampled
+	Tracks        []string    `json:"tracks"`
+	Muxed         string      `json:"muxed,omitempty"`
+	Confidence    float64     `json:"confidence"`
+	Novelty       float64     `json:"novelty"`
+	LowConfidence bool        `json:"low_confidence"`
+	Cues          []cueRecord `json:"cues"`
+	Elapsed       float64     `json:"elapsed"` // seconds of work
+	Model         string      `json:"model"`
+	FPS           float64     `json:"fps"`
+}
+
+type cueRecord struct {
+	Start      float64 `json:"start"`
+	End        float64 `json:"end"`
+	Text       string  `json:"text"`
+	Confidence float64 `json:"confidence"`
+}
+
+const subtitleLong = `subtitle writes a subtitle track for each video that says what happens on
+screen, moment by moment. It samples --fps frames a second, turns each into a
+CNN feature vector, and the model bundle's synced many-to-many LSTM gives each
+sampled frame a label; smoothing turns the labels into segments and the cue
+rules into cues. Decoding, the CNN and the LSTM run concurrently and memory
+stays flat however long the video is.
+
+Tracks go beside the video (clip.vtt and clip.srt), or into --out DIR, named
+clip.<lang>.vtt with --lang. They are written to a temporary name and renamed,
+and an existing track is kept unless --force is given. --mux also writes
+clip.subtitled.mkv: the video and audio, not re-encoded, with the track as a
+subtitle stream.
+
+Every cue has a confidence (the mean probability of its label); WebVTT tracks
+carry it in NOTE blocks and --json prints it. A video unlike those the model
+was trained on is reported as low confidence: its labels are guesses.
+
+Output: "FILE: N cues -> TRACKS" per video, or with --json one object per
+line with the file, tracks, cues and confidences.`
+
+func newSubtitleCommand(g *globals) *cobra.Command {
+	var f subtitleFlags
+	cmd := &cobra.Command{
+		Use:   "subtitle [--fps 4] [--format vtt,srt] [--lang L] [--out DIR] [--force] [--json] [--mux] VIDEO...",
+		Short: "Write subtitle tracks that say what happens in each video",
+		Long:  subtitleLong,
+		Args:  minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSubtitle(cmd, g, f, args)
+		},
+	}
+	def := subtitle.DefaultOptions()
+	fl := cmd.Flags()
+	fl.StringVar(&f.model, "model", "", "model bundle folder (default: the embedded model)")
+	fl.Float64Var(&f.fps, "fps", 0, "frames sampled per second (default: the rate the model was trained at, 4 for the embedded one)")
+	fl.StringVar(&f.formats, "format", "vtt,srt", "track formats, comma-separated: vtt, srt, ttml, ssa, stl")
+	fl.StringVar(&f.lang, "lang", "", `language tag in the track names (clip.<lang>.vtt) and the muxed stream`)
+	fl.StringVar(&f.outDir, "out", "", "folder for the tracks (default: beside each video)")
+	fl.BoolVar(&f.force, "force", false, "overwrite existing tracks")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per video")
+	fl.BoolVar(&f.mux, "mux", false, "also write clip.subtitled.mkv with the track as a subtitle stream")
+	fl.BoolVar(&f.notes, "notes", true, "put each cue's confidence in a WebVTT NOTE block")
+	fl.Float64Var(&f.penalty, "smoothing", -1, "switch penalty of the label smoothing (default: the model's)")
+	fl.DurationVar(&f.cue.MinDuration, "min-duration", def.MinDuration, "shortest cue")
+	fl.DurationVar(&f.cue.MaxDuration, "max-duration", def.MaxDuration, "longest cue (longer ones are split; 0: no limit)")
+	fl.DurationVar(&f.cue.MinGap, "min-gap", def.MinGap, "least time between cues")
+	fl.IntVar(&f.cue.MaxLineLength, "max-line", def.MaxLineLength, "most characters a line")
+	fl.IntVar(&f.cue.MaxLines, "max-lines", def.MaxLines, "most lines a cue")
+	fl.Float64Var(&f.cue.MaxCharsPerSecond, "max-cps", def.MaxCharsPerSecond, "reading speed limit, characters per second (0: none)")
+	return cmd
+}
+
+func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string) error {
+	if f.fps < 0 || f.fps > 30 {
+		return usagef("--fps must be above 0 and at most 30")
+	}
+	if err := f.cue.Validate(); err != nil {
+		return usageError{err}
+	}
+	formats, err := subtitle.ParseFormats(f.formats)
+	if err != nil {
+		return usageError{err}
+	}
+	if f.lang != "" && strings.ContainsAny(f.lang, `/\. `) {
+		return usagef("--lang %q: want a language tag such as en or pt-BR", f.lang)
+	}
+	if f.outDir != "" {
+		if st, err := os.Stat(f.outDir); err != nil || !st.IsDir() {
+			return usagef("--out %s: not a folder", f.outDir)
+		}
+	}
+	b, err := openBundle(f.model)
+	if err != nil {
+		return err
+	}
+	model, entry, err := b.labeller()
+	if err != nil {
+		return err
+	}
+	fps := f.fps
+	if fps == 0 {
+		fps = model.Config.FPS
+	}
+	s, ex, err := b.sampler("off", fps, vision.Options{BatchSize: 16})
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+	l := &subtitle.Labeller{Model: model, Entry: entry, Sampler: s, Cue: f.cue}
+	if f.penalty >= 0 {
+		l.Penalty = &f.penalty
+	}
+	topts := subtitle.TrackOptions{Formats: formats, OutDir: f.outDir, Lang: f.lang, Force: f.force, Notes: f.notes}
+	ctx := cmd.Context()
+	failed := 0
+	for _, p := range paths {
+		err := subtitleOne(cmd, g, f, l, topts, b.name, p)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			fmt.Fprintf(g.stderr, "captioner: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+			failed++
+		}
+	}
+	if failed > 0 {
+		return failedInputs{failed: failed, total: len(paths)}
+	}
+	return nil
+}
+
+// subtitleOne labels one video and writes its tracks (and muxed copy).
+func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.Labeller, topts subtitle.TrackOptions, model, path string) error {
+	ctx := cmd.Context()
+	start := time.Now()
+	tracks := subtitle.TrackPaths(path, topts)
+	var muxed string
+	if f.mux {
+		muxed = muxedPath(path, topts)
+		tracks = append(tracks, muxed)
+	}
+	if !f.force {
+		// Say so before the work, not after it.
+		for _, t := range tracks {
+			if _, err := os.Lstat(t); err == nil {
+				return fmt.Errorf("%s: %s exists (use --force to overwrite)", path, t)
+			}
+		}
+	}
+	tr, err := l.Label(ctx, path)
+	if err != nil {
+		return err
+	}
+	if tr.Steps == 0 {
+		return fmt.Errorf("%s: no frame could be sampled", path)
+	}
+	written, err := subtitle.WriteTracks(path, tr.Cues, topts)
+	if err != nil {
+		return err
+	}
+	if f.mux {
+		if err := media.Mux(ctx, path, written[0], muxed, f.lang); err != nil {
+			return err
+		}
+		written = append(written, muxed)
+	}
+	if f.asJSON {
+		rec := subtitleRecord{File: path, Duration: tr.Info.Duration.Seconds(), Steps: tr.Steps, Tracks: written[:len(written)-boolInt(f.mux)],
+			Muxed: muxed, Confidence: tr.Confidence, Novelty: tr.Novelty, LowConfidence: tr.Unsure,
+			Elapsed: time.Since(start).Seconds(), Model: model, FPS: l.Sampler.FPS}
+		rec.Cues = make([]cueRecord, 0, len(tr.Cues))
+		for _, c := range tr.Cues {
+			rec.Cues = append(rec.Cues, cueRecord{Start: c.Start.Seconds(), End: c.End.Seconds(), Text: c.Text(), Confidence: c.Confidence})
+		}
+		return json.NewEncoder(g.stdout).Encode(rec)
+	}
+	line := fmt.Sprintf("%s: %d cues -> %s", path, len(tr.Cues), strings.Join(written, ", "))
+	if tr.Unsure {
+		line += fmt.Sprintf(" (low confidence %.2f: unlike the videos this model was trained on; the labels are guesses)", tr.Confidence)
+	}
+	fmt.Fprintln(g.stdout, line)
+	return nil
+}
+
+// muxedPath is where --mux writes: clip[.lang].subtitled.mkv beside the
+// tracks.
+func muxedPath(video string, o subtitle.TrackOptions) string {
+	dir, base := filepath.Split(video)
+	if o.OutDir != "" {
+		dir = o.OutDir
+	}
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	if o.Lang != "" {
+		stem += "." + o.Lang
+	}
+	return filepath.Join(dir, stem+".subtitled.mkv")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,91 @@
+package subtitle
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"captioner/media"
+	"captioner/world"
+)
+
+// Example is one labelled video: the video and its label track beside it.
+type Example struct {
+	Video string `json:"video"`
+	Track string `json:"track"`
+}
+
+// Data is a folder of labelled videos: any videos ffmpeg reads, each with a
+// sidecar label track (clip.mp4 with clip.vtt or clip.srt, ...), such as
+// `captioner synth videos` writes.
+type Data struct {
+	Dir        string
+	Examples   []Example // in path order
+	Unlabelled []string  // videos without a track, left out
+	// Source is the generator's synth.json when the folder was made by
+	// `captioner synth videos`; nil otherwise.
+	Source *world.SynthInfo
+}
+
+// trackExt says whether name is a label track (or a generator's sidecar),
+// which is never probed as a video.
+func trackExt(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".vtt", ".srt", ".ttml", ".ass", ".ssa", ".stl", ".json", ".jsonl", ".txt", ".csv":
+		return true
+	}
+	return false
+}
+
+// OpenData finds the labelled videos under dir (recursively), recognising
+// videos by content.
+func OpenData(ctx context.Context, dir string) (*Data, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("subtitle: data: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("subtitle: data %s: not a folder", dir)
+	}
+	d := &Data{Dir: dir}
+	err = filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if !e.Type().IsRegular() || trackExt(path) || strings.HasPrefix(e.Name(), ".") {
+			return nil
+		}
+		info, err := media.Probe(ctx, path)
+		if err != nil || info.Kind != media.Video {
+			return nil // not a video: not part of the data
+		}
+		if track, ok := FindTrack(path, ""); ok {
+			d.Examples = append(d.Examples, Example{Video: path, Track: track})
+		} else {
+			d.Unlabelled = append(d.Unlabelled, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subtitle: data %s: %w", dir, err)
+	}
+	sort.Slice(d.Examples, func(i, j int) bool { return d.Examples[i].Video < d.Examples[j].Video })
+	if raw, err := os.ReadFile(filepath.Join(dir, "synth.json")); err == nil {
+		var info world.SynthInfo
+		if json.Unmarshal(raw, &info) == nil && info.Kind == "videos" {
+			d.Source = &info
+		}
+	}
+	if len(d.Examples) == 0 {
+		return nil, fmt.Errorf("subtitle: data %s: no video with a label track beside it (clip.mp4 with clip.vtt or clip.srt)", dir)
+	}
+	return d, nil
+}

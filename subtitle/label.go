@@ -1,0 +1,104 @@
+package subtitle
+
+import (
+	"context"
+	"time"
+
+	"captioner/media"
+	"captioner/rnn"
+)
+
+// Labeller writes the cues of whole videos: a trained model with its bundle
+// entry, the sampler that feeds it and the cue rules.
+type Labeller struct {
+	Model   *Model
+	Entry   *Entry
+	Sampler *Sampler
+	Cue     Options
+	// Penalty, if not nil, overrides the entry's smoothing penalty.
+	Penalty *float64
+}
+
+// Track is a labelled video.
+type Track struct {
+	Info  media.Info
+	Cues  []Cue
+	Steps int // frames sampled
+	// Confidence is the duration-weighted mean confidence of the cues,
+	// Novelty the mean novelty of the frames' features; Unsure says they
+	// cross the entry's limits: the labels are guesses.
+	Confidence float64
+	Novelty    float64
+	Unsure     bool
+}
+
+type samples struct {
+	times []time.Duration
+	feats [][]float32
+}
+
+// Label samples path and labels it. Decoding (ffmpeg), the CNN and the
+// recurrent network run concurrently, each on its own goroutine, and
+// memory does not grow with the length of the video beyond the per-step
+// label probabilities that smoothing needs (L float32 a step). Cancelling
+// ctx stops all three promptly.
+func (l *Labeller) Label(ctx context.Context, path string) (*Track, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan samples, 2)
+	type result struct {
+		times   []time.Duration
+		probs   [][]float32
+		novelty float64
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		var z []float32
+		s := l.Model.NewStream(func(_ int, p []float32) { r.probs = append(r.probs, p) })
+		for b := range ch {
+			for i, f := range b.feats {
+				z = l.Model.Norm.Apply(f, z)
+				r.novelty += rnn.Novelty(z)
+				s.Push(f)
+				r.times = append(r.times, b.times[i])
+			}
+		}
+		s.Flush()
+		done <- r
+	}()
+	info, err := l.Sampler.Stream(ctx, path, func(times []time.Duration, feats [][]float32) error {
+		select {
+		case ch <- samples{times, feats}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(ch)
+	r := <-done
+	if err != nil {
+		return nil, err
+	}
+	tr := &Track{Info: info, Steps: len(r.times)}
+	if len(r.times) == 0 {
+		return tr, nil
+	}
+	tr.Novelty = r.novelty / float64(len(r.times))
+	duration := info.Duration
+	if end := r.times[len(r.times)-1] + time.Duration(float64(time.Second)/l.Sampler.fps()/2); duration <= 0 {
+		duration = end // a stream without a known duration: up to the last step's end
+	}
+	penalty := l.Entry.Penalty
+	if l.Penalty != nil {
+		penalty = *l.Penalty
+	}
+	cues, err := l.Model.Cues(r.times, r.probs, duration, penalty, l.Cue)
+	if err != nil {
+		return nil, err
+	}
+	tr.Cues = cues
+	tr.Confidence, _ = meanConfidence(cues)
+	tr.Unsure = l.Entry.Unsure(tr.Confidence, tr.Novelty)
+	return tr, nil
+}

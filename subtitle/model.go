@@ -1,0 +1,304 @@
+package subtitle
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"captioner/rnn"
+)
+
+// T = steps (sampled frames), B = batch, F = feature dim, D = network
+// input dim (F, or 2F with Delta), L = labels.
+
+// Config is the labeller's shape, saved with its weights.
+type Config struct {
+	FeatureDim    int  `json:"feature_dim"`
+	Hidden        int  `json:"hidden"` // LSTM units (per direction)
+	Layers        int  `json:"layers"`
+	Bidirectional bool `json:"bidirectional"`
+	// Delta feeds the network each step's standardised features and their
+	// change since the step before: motion, which no single frame shows.
+	Delta bool `json:"delta"`
+	// FPS is the sampling rate the labeller was trained at (steps per second).
+	FPS float64 `json:"fps"`
+	// Window is how many steps the network sees at once. Bidirectional
+	// labellers run over overlapping windows of this length and keep the
+	// middle of each, so memory does not grow with the video;
+	// unidirectional ones carry their state from window to window.
+	Window  int     `json:"window"`
+	Dropout float64 `json:"dropout"` // on the inputs and between layers, in training
+}
+
+func (c Config) validate() error {
+	if c.FeatureDim <= 0 || c.Hidden <= 0 || c.Layers <= 0 || c.FPS <= 0 || c.Window < 8 || c.Dropout < 0 || c.Dropout >= 1 {
+		return fmt.Errorf("subtitle: bad labeller configuration %+v", c)
+	}
+	return nil
+}
+
+func (c Config) inDim() int {
+	if c.Delta {
+		return 2 * c.FeatureDim
+	}
+	return c.FeatureDim
+}
+
+// margin is how many steps at each side of a bidirectional window are only
+// context: their labels come from the neighbouring window.
+func (c Config) margin() int {
+	if !c.Bidirectional {
+		return 0
+	}
+	return c.Window / 4
+}
+
+// Model is the synced many-to-many labeller: an LSTM (stacked,
+// bidirectional as configured) over the steps' features, with a linear
+// head giving a distribution over Labels at every step.
+type Model struct {
+	Config Config
+	Labels []string // label id -> text (normalised, see world.NormalizeText)
+	Norm   *rnn.Standardizer
+	Net    *rnn.Synced
+	stack  *rnn.Stack
+}
+
+// NewModel makes an untrained labeller.
+func NewModel(cfg Config, labels []string, rng *rand.Rand) (*Model, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if len(labels) < 2 {
+		return nil, fmt.Errorf("subtitle: %d labels: a labeller needs at least 2", len(labels))
+	}
+	impl := rnn.NewOpenBLAS()
+	var layers []rnn.Recurrent
+	in := cfg.inDim()
+	for range cfg.Layers {
+		var l rnn.Recurrent = rnn.NewLSTM(impl, in, cfg.Hidden, rng)
+		if cfg.Bidirectional {
+			l = rnn.NewBidirectional(l, rnn.NewLSTM(impl, in, cfg.Hidden, rng))
+		}
+		layers = append(layers, l)
+		in = l.OutDim()
+	}
+	var drop func() *rnn.Dropout
+	if cfg.Dropout > 0 {
+		drop = func() *rnn.Dropout { return rnn.NewDropout(float32(cfg.Dropout), rng) }
+	}
+	stack := rnn.NewStack(drop, layers...)
+	return &Model{
+		Config: cfg, Labels: labels, Norm: rnn.NewStandardizer(cfg.FeatureDim),
+		Net: rnn.NewSynced(impl, stack, len(labels), rng), stack: stack,
+	}, nil
+}
+
+// SetTrain switches dropout between layers on or off.
+func (m *Model) SetTrain(train bool) { m.stack.SetTrain(train) }
+
+// inputs writes the network input of sequence b of a batch into x (T,B,D):
+// the standardised features of steps [0, len(feats)) and, with Delta, each
+// step's change from the step before (prev for the first; zero change when
+// prev is nil). Steps past len(feats) are left alone.
+func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float32) {
+	F, D := m.Config.FeatureDim, m.Config.inDim()
+	var last []float32
+	if prev != nil {
+		last = m.Norm.Apply(prev, nil)
+	}
+	for t, f := range feats {
+		row := x[(t*B+b)*D : (t*B+b+1)*D]
+		z := m.Norm.Apply(f, row[:F])
+		if !m.Config.Delta {
+			continue
+		}
+		d := row[F:]
+		if last == nil {
+			clear(d)
+		} else {
+			for i := range d {
+				d[i] = z[i] - last[i]
+			}
+		}
+		last = z
+	}
+}
+
+// Probabilities labels one whole sequence of feature vectors: a
+// distribution over the labels at every step, (T, L). It runs the same
+// windows as a Stream, so both give the same numbers.
+func (m *Model) Probabilities(feats [][]float32) [][]float32 {
+	out := make([][]float32, 0, len(feats))
+	s := m.NewStream(func(_ int, p []float32) { out = append(out, p) })
+	for _, f := range feats {
+		s.Push(f)
+	}
+	s.Flush()
+	return out
+}
+
+// Stream labels a sequence pushed a step at a time, handing out each step's
+// distribution, in order, as soon as the network has seen enough of what
+// follows it: at once for a unidirectional labeller, a window later for a
+// bidirectional one. Memory is bounded by the window.
+type Stream struct {
+	m    *Model
+	emit func(step int, probs []float32)
+	buf  [][]float32 // features of steps [start, start+len(buf))
+	prev []float32   // features of step start-1, for Delta
+	// start is the step buf begins at; emitted the steps handed out.
+	start, emitted int
+	state          [][]float32 // a unidirectional network's state after step start-1
+	x              []float32
+}
+
+// NewStream starts labelling a sequence; emit receives each step's
+// probabilities (a fresh slice of L values).
+func (m *Model) NewStream(emit func(step int, probs []float32)) *Stream {
+	return &Stream{m: m, emit: emit}
+}
+
+// Push adds the next step's feature vector (which the stream keeps).
+func (s *Stream) Push(feat []float32) {
+	s.buf = append(s.buf, feat)
+	if len(s.buf) == s.m.Config.Window {
+		s.run(false)
+	}
+}
+
+// Flush labels the steps still held; call it after the last Push.
+func (s *Stream) Flush() {
+	if len(s.buf) > 0 {
+		s.run(true)
+	}
+}
+
+// run labels the window in buf and hands out its steps up to the right
+// margin (or all at the end), then slides the window on.
+func (s *Stream) run(last bool) {
+	m := s.m
+	T, D, L := len(s.buf), m.Config.inDim(), len(m.Labels)
+	s.x = grow(s.x, T*D)
+	m.inputs(s.x, T, 1, 0, s.buf, s.prev)
+	y := m.Net.Enc.Forward(s.x, T, 1, nil, s.state)
+	logits := m.Net.Head.Forward(y, T)
+	margin := m.Config.margin()
+	upto := T - margin // steps of this window handed out now
+	if last {
+		upto = T
+	}
+	for t := s.emitted - s.start; t < upto; t++ {
+		s.emit(s.start+t, softmax(logits[t*L:(t+1)*L]))
+	}
+	s.emitted = s.start + upto
+	if !m.Config.Bidirectional {
+		s.state = copyState(m.Net.Enc.FinalState())
+		s.prev = s.buf[T-1]
+		s.start += T
+		s.buf = s.buf[:0]
+		return
+	}
+	// The next window starts margin steps before the first step not yet
+	// handed out, which it sees with context on both sides.
+	keep := s.emitted - margin - s.start
+	if keep <= 0 {
+		return
+	}
+	s.prev = s.buf[keep-1]
+	s.start += keep
+	s.buf = append(s.buf[:0], s.buf[keep:]...)
+}
+
+func copyState(st [][]float32) [][]float32 {
+	out := make([][]float32, len(st))
+	for i, v := range st {
+		out[i] = append([]float32(nil), v...)
+	}
+	return out
+}
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// softmax returns a new slice with the softmax of logits.
+func softmax(logits []float32) []float32 {
+	mx := logits[0]
+	for _, v := range logits {
+		mx = max(mx, v)
+	}
+	out := make([]float32, len(logits))
+	var sum float64
+	for i, v := range logits {
+		e := math.Exp(float64(v - mx))
+		out[i] = float32(e)
+		sum += e
+	}
+	for i := range out {
+		out[i] = float32(float64(out[i]) / sum)
+	}
+	return out
+}
+
+// allParams are the network's parameters and the standardisation, as saved.
+func (m *Model) allParams() []*rnn.Param { return append(m.Net.Params(), m.Norm.Params()...) }
+
+const modelFormat = "captioner/subtitle-1"
+
+// Save writes the weights in the safetensors layout, with the configuration
+// and labels in its metadata.
+func (m *Model) Save() ([]byte, error) {
+	cfg, err := json.Marshal(m.Config)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := json.Marshal(m.Labels)
+	if err != nil {
+		return nil, err
+	}
+	meta := map[string]string{
+		"format":  modelFormat,
+		"config":  string(cfg),
+		"labels":  string(labels),
+		"network": "synced many-to-many LSTM (rnn.Synced)",
+	}
+	var buf bytes.Buffer
+	if err := rnn.SaveParams(&buf, m.allParams(), meta); err != nil {
+		return nil, fmt.Errorf("subtitle: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// LoadModel reads weights written by Save; source names them in errors.
+func LoadModel(data []byte, source string) (*Model, error) {
+	_, meta, err := rnn.ReadSafetensors(data)
+	if err != nil {
+		return nil, fmt.Errorf("subtitle: %s: %w", source, err)
+	}
+	if meta["format"] != modelFormat {
+		return nil, fmt.Errorf("subtitle: %s: not a subtitle labeller (format %q)", source, meta["format"])
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(meta["config"]), &cfg); err != nil {
+		return nil, fmt.Errorf("subtitle: %s: config: %w", source, err)
+	}
+	var labels []string
+	if err := json.Unmarshal([]byte(meta["labels"]), &labels); err != nil {
+		return nil, fmt.Errorf("subtitle: %s: labels: %w", source, err)
+	}
+	m, err := NewModel(cfg, labels, rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("subtitle: %s: %w", source, err)
+	}
+	if _, err := rnn.LoadParams(data, m.allParams()); err != nil {
+		return nil, fmt.Errorf("subtitle: %s: %w", source, err)
+	}
+	m.SetTrain(false)
+	return m, nil
+}

@@ -1,0 +1,442 @@
+package subtitle
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"captioner/internal/atomicfile"
+	"captioner/internal/featcache"
+	"captioner/rnn"
+)
+
+// TrainOptions configure Train. Zero values take the defaults noted.
+type TrainOptions struct {
+	Data     *Data
+	Sampler  *Sampler // the bundle's CNN, sampling at Config.FPS
+	Out      string   // the model bundle folder to write
+	Base     fs.FS    // the bundle whose CNN computes the features (copied into Out)
+	BaseName string
+
+	Seed     uint64
+	Epochs   int     // at most this many passes over the data; default 40
+	Batch    int     // windows per step; default 16
+	LR       float64 // Adam's learning rate, cosine-decayed; default 2e-3
+	Config   Config  // defaults: Hidden 128, Layers 1, Window 64, Dropout 0 (FeatureDim and FPS come from the sampler)
+	Patience int     // stop after this many epochs without a better validation score; default 6
+	// ValVideos is how many videos (the last ones) validate; default a
+	// tenth of the data, at least 1 and at most 50.
+	ValVideos int
+	Resume    bool // continue from Out's checkpoint
+	// Cue are the cue rules the validation tracks are built with.
+	Cue Options
+
+	// Log receives one line per stage and per epoch; Progress the feature
+	// extraction's progress (videos done). Either may be nil.
+	Log      func(format string, a ...any)
+	Progress func(done, total int)
+}
+
+func (o *TrainOptions) defaults() {
+	if o.Epochs == 0 {
+		o.Epochs = 40
+	}
+	if o.Batch == 0 {
+		o.Batch = 16
+	}
+	if o.LR == 0 {
+		o.LR = 2e-3
+	}
+	if o.Config.Hidden == 0 {
+		o.Config.Hidden = 128
+	}
+	if o.Config.Layers == 0 {
+		o.Config.Layers = 1
+	}
+	if o.Config.Window == 0 {
+		o.Config.Window = 64
+	}
+	if o.Patience == 0 {
+		o.Patience = 6
+	}
+	if o.ValVideos == 0 {
+		o.ValVideos = min(max(len(o.Data.Examples)/10, 1), 50)
+	}
+	if o.Cue == (Options{}) {
+		o.Cue = DefaultOptions()
+	}
+	if o.Log == nil {
+		o.Log = func(string, ...any) {}
+	}
+}
+
+// TrainResult is what training produced.
+type TrainResult struct {
+	Epochs    int     `json:"epochs"`
+	BestEpoch int     `json:"best_epoch"`
+	Best      float64 `json:"best"`    // the validation score: mean of step accuracy, boundary F1, time accuracy
+	Penalty   float64 `json:"penalty"` // the smoothing penalty chosen on the validation videos
+	Report    *Report `json:"validation"`
+}
+
+type checkpoint struct {
+	Epoch     int      `json:"epoch"`
+	BestEpoch int      `json:"best_epoch"`
+	Best      float64  `json:"best"`
+	Seed      uint64   `json:"seed"`
+	Labels    []string `json:"labels"`
+}
+
+// trainingPenalty smooths the validation tracks during training; the final
+// penalty is chosen among penalties after it.
+const trainingPenalty = 2
+
+var penalties = []float64{0, 0.5, 1, 2, 3, 4, 6, 8}
+
+// sequence is one video's features and per-step label ids (-1 where no
+// known label is shown).
+type sequence struct {
+	feats  [][]float32
+	labels []int
+}
+
+// score is the single validation number training maximises.
+func score(r *Report) float64 { return (r.StepAccuracy + r.F1 + r.TimeAccuracy) / 3 }
+
+// Train fits a labeller to o.Data and writes the best weights (by the
+// validation score) as a model bundle in o.Out, with checkpoints beside it
+// so that an interrupted run can resume.
+func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
+	o.defaults()
+	began := time.Now()
+	ex := o.Data.Examples
+	if len(ex) < 2 {
+		return nil, fmt.Errorf("subtitle: %d labelled videos: need at least 2 (training and validation)", len(ex))
+	}
+	nVal := min(o.ValVideos, len(ex)-1)
+	train, val := ex[:len(ex)-nVal], ex[len(ex)-nVal:]
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("subtitle: %w", err)
+	}
+	o.Log("%d training videos, %d validation videos", len(train), len(val))
+
+	// Features, once, through the cache.
+	seqs := make([]featcache.Sequence, len(ex))
+	failed := 0
+	for i, e := range ex {
+		s, err := o.Sampler.Sequence(ctx, e.Video)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			if failed < 5 {
+				o.Log("skipping %s: %v", e.Video, err)
+			}
+			failed++
+		} else {
+			seqs[i] = s
+		}
+		if o.Progress != nil {
+			o.Progress(i+1, len(ex))
+		}
+	}
+	if failed > 0 {
+		o.Log("%d videos could not be read and are left out", failed)
+	}
+	trainSeqs, valSeqs := seqs[:len(train)], seqs[len(train):]
+
+	// Per-step targets and the label set.
+	texts := make([][]string, len(train))
+	known := map[string]bool{}
+	for i, e := range train {
+		if trainSeqs[i].Vectors == nil {
+			continue
+		}
+		cues, err := ReadTrack(e.Track)
+		if err != nil {
+			return nil, err
+		}
+		texts[i] = LabelsAt(cues, trainSeqs[i].Times)
+		for _, t := range texts[i] {
+			if t != "" {
+				known[t] = true
+			}
+		}
+	}
+	ck := checkpoint{Seed: o.Seed, Best: math.Inf(-1)}
+	ckPath := filepath.Join(o.Out, "checkpoint.json")
+	if o.Resume {
+		data, err := os.ReadFile(ckPath)
+		if err != nil {
+			return nil, fmt.Errorf("subtitle: --resume: %w", err)
+		}
+		if err := json.Unmarshal(data, &ck); err != nil {
+			return nil, fmt.Errorf("subtitle: %s: %w", ckPath, err)
+		}
+		o.Seed = ck.Seed
+		o.Log("resuming after epoch %d (best %.4f at epoch %d)", ck.Epoch, ck.Best, ck.BestEpoch)
+	} else {
+		for t := range known {
+			ck.Labels = append(ck.Labels, t)
+		}
+		slices.Sort(ck.Labels)
+	}
+	if len(ck.Labels) < 2 {
+		return nil, fmt.Errorf("subtitle: the training tracks hold %d distinct labels: need at least 2", len(ck.Labels))
+	}
+	id := make(map[string]int, len(ck.Labels))
+	for i, t := range ck.Labels {
+		id[t] = i
+	}
+	var data []sequence
+	var trainFeats [][]float32
+	for i, s := range trainSeqs {
+		if s.Vectors == nil || len(s.Vectors) == 0 {
+			continue
+		}
+		labels := make([]int, len(s.Vectors))
+		for t, txt := range texts[i] {
+			if l, ok := id[txt]; ok {
+				labels[t] = l
+			} else {
+				labels[t] = -1
+			}
+		}
+		data = append(data, sequence{feats: s.Vectors, labels: labels})
+		trainFeats = append(trainFeats, s.Vectors...)
+	}
+	cfg := o.Config
+	cfg.FeatureDim = o.Sampler.Extractor.Dim()
+	cfg.FPS = o.Sampler.fps()
+	m, err := NewModel(cfg, ck.Labels, rand.New(rand.NewPCG(o.Seed, 1)))
+	if err != nil {
+		return nil, err
+	}
+	if o.Resume {
+		if _, err := rnn.LoadParamsFile(filepath.Join(o.Out, "checkpoint.safetensors"), m.allParams()); err != nil {
+			return nil, fmt.Errorf("subtitle: --resume: %w", err)
+		}
+	} else {
+		m.Norm.Fit(trainFeats)
+	}
+	o.Log("%d labels; %d training steps; model %+v", len(ck.Labels), len(trainFeats), cfg)
+
+	windows := func(rng *rand.Rand) []window { return cut(data, cfg.Window, rng) }
+	stepsPerEpoch := (len(windows(rand.New(rand.NewPCG(0, 0)))) + o.Batch - 1) / o.Batch
+	tr := &rnn.Trainer{
+		Params:   m.Net.Params(),
+		Opt:      rnn.NewAdam(o.LR),
+		Schedule: shifted{rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(100, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, ck.Epoch * stepsPerEpoch},
+		ClipNorm: 5,
+	}
+	var x []float32
+	for epoch := ck.Epoch + 1; epoch <= o.Epochs; epoch++ {
+		rng := rand.New(rand.NewPCG(o.Seed, uint64(100+epoch)))
+		ws := windows(rng)
+		rng.Shuffle(len(ws), func(i, j int) { ws[i], ws[j] = ws[j], ws[i] })
+		lossSum, steps := 0.0, 0
+		start := time.Now()
+		m.SetTrain(true)
+		for b := 0; b < len(ws); b += o.Batch {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			batch := ws[b:min(b+o.Batch, len(ws))]
+			var xb []float32
+			var T int
+			var lengths, labels []int
+			xb, T, lengths, labels = m.batch(x, batch)
+			x = xb
+			inputDropout(xb, cfg.Dropout, rng)
+			st, err := tr.Step(func() (float64, error) { return m.Net.Loss(xb, T, len(batch), lengths, labels), nil })
+			if err != nil {
+				return nil, fmt.Errorf("subtitle: epoch %d: %w", epoch, err)
+			}
+			lossSum += st.Loss
+			steps++
+		}
+		m.SetTrain(false)
+		rep, _, err := Evaluate(ctx, m, trainingPenalty, o.Cue, val, valSeqs)
+		if err != nil {
+			return nil, err
+		}
+		sc := score(rep)
+		weights, err := m.Save()
+		if err != nil {
+			return nil, err
+		}
+		improved := sc > ck.Best
+		if improved {
+			ck.Best, ck.BestEpoch = sc, epoch
+			if err := atomicfile.WriteFile(filepath.Join(o.Out, "best.safetensors"), weights, 0o644); err != nil {
+				return nil, fmt.Errorf("subtitle: %w", err)
+			}
+		}
+		ck.Epoch = epoch
+		if err := atomicfile.WriteFile(filepath.Join(o.Out, "checkpoint.safetensors"), weights, 0o644); err != nil {
+			return nil, fmt.Errorf("subtitle: %w", err)
+		}
+		ckJSON, _ := json.Marshal(ck)
+		if err := atomicfile.WriteFile(ckPath, ckJSON, 0o644); err != nil {
+			return nil, fmt.Errorf("subtitle: %w", err)
+		}
+		mark := ""
+		if improved {
+			mark = " (best)"
+		}
+		o.Log("epoch %d: loss %.4f, validation step %.4f F1 %.4f time %.4f%s, %s", epoch, lossSum/float64(steps),
+			rep.StepAccuracy, rep.F1, rep.TimeAccuracy, mark, time.Since(start).Round(time.Second))
+		if epoch-ck.BestEpoch >= o.Patience || sc >= 1 {
+			o.Log("stopping: no better validation score in %d epochs", epoch-ck.BestEpoch)
+			break
+		}
+	}
+
+	// The best weights, the smoothing penalty and confidence limits that
+	// suit them on the validation videos.
+	weights, err := os.ReadFile(filepath.Join(o.Out, "best.safetensors"))
+	if err != nil {
+		return nil, fmt.Errorf("subtitle: %w", err)
+	}
+	best, err := LoadModel(weights, "best.safetensors")
+	if err != nil {
+		return nil, err
+	}
+	var rep *Report
+	var evs []Evaluated
+	penalty := 0.0
+	for _, p := range penalties {
+		r, e, err := Evaluate(ctx, best, p, o.Cue, val, valSeqs)
+		if err != nil {
+			return nil, err
+		}
+		if rep == nil || score(r) > score(rep) {
+			rep, evs, penalty = r, e, p
+		}
+	}
+	o.Log("smoothing penalty %g: validation step %.4f F1 %.4f time %.4f", penalty, rep.StepAccuracy, rep.F1, rep.TimeAccuracy)
+	lowConf, novLimit := limits(evs)
+	entry := Entry{
+		Penalty:       penalty,
+		LowConfidence: lowConf,
+		NoveltyLimit:  novLimit,
+		Training: map[string]any{
+			"data": o.Data.Dir, "training_videos": len(train), "validation_videos": len(val),
+			"steps": len(trainFeats), "labels": len(ck.Labels), "seed": o.Seed,
+			"epochs": ck.Epoch, "best_epoch": ck.BestEpoch, "batch": o.Batch, "lr": o.LR,
+			"minutes": math.Round(time.Since(began).Minutes()*10) / 10,
+			"source":  o.Data.Source,
+		},
+		Scores: map[string]any{"validation": rep},
+	}
+	if err := WriteBundle(o.Out, o.Base, o.BaseName, weights, entry); err != nil {
+		return nil, err
+	}
+	return &TrainResult{Epochs: ck.Epoch, BestEpoch: ck.BestEpoch, Best: ck.Best, Penalty: penalty, Report: rep}, nil
+}
+
+// window is a stretch of a training sequence: steps [from, to).
+type window struct {
+	s        *sequence
+	from, to int
+}
+
+// cut splits every sequence into windows of at most n steps, the first of
+// each a random length so that window edges fall anywhere.
+func cut(data []sequence, n int, rng *rand.Rand) []window {
+	var out []window
+	for i := range data {
+		s := &data[i]
+		T := len(s.feats)
+		from := 0
+		if T > n {
+			first := 1 + rng.IntN(n)
+			out = append(out, window{s, 0, first})
+			from = first
+		}
+		for ; from < T; from += n {
+			out = append(out, window{s, from, min(from+n, T)})
+		}
+	}
+	return out
+}
+
+// batch lays windows out as a time-major batch: x (T,B,D), their lengths,
+// and labels (T,B) with -1 at padding.
+func (m *Model) batch(x []float32, ws []window) ([]float32, int, []int, []int) {
+	T := 0
+	for _, w := range ws {
+		T = max(T, w.to-w.from)
+	}
+	B, D := len(ws), m.Config.inDim()
+	x = grow(x, T*B*D)
+	clear(x)
+	lengths := make([]int, B)
+	labels := make([]int, T*B)
+	for i := range labels {
+		labels[i] = -1
+	}
+	for b, w := range ws {
+		var prev []float32
+		if w.from > 0 {
+			prev = w.s.feats[w.from-1]
+		}
+		m.inputs(x, T, B, b, w.s.feats[w.from:w.to], prev)
+		lengths[b] = w.to - w.from
+		for t := w.from; t < w.to; t++ {
+			labels[(t-w.from)*B+b] = w.s.labels[t]
+		}
+	}
+	return x, T, lengths, labels
+}
+
+// inputDropout zeroes each input value with probability p and scales the
+// rest by 1/(1-p).
+func inputDropout(x []float32, p float64, rng *rand.Rand) {
+	if p <= 0 {
+		return
+	}
+	scale := float32(1 / (1 - p))
+	for i := range x {
+		if rng.Float64() < p {
+			x[i] = 0
+		} else {
+			x[i] *= scale
+		}
+	}
+}
+
+// limits sets the flags of unsure tracks from the validation videos: a
+// confidence well under the lowest (80 % of it), and a novelty well above
+// the highest (half as much again).
+func limits(evs []Evaluated) (lowConf, highNovelty float64) {
+	lowConf, highNovelty = math.Inf(1), 0
+	n := 0
+	for _, e := range evs {
+		if e.Cues == nil {
+			continue
+		}
+		lowConf = min(lowConf, e.Confidence)
+		highNovelty = max(highNovelty, e.Novelty)
+		n++
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return 0.8 * lowConf, 1.5 * highNovelty
+}
+
+// shifted is a learning-rate schedule started by steps already taken.
+type shifted struct {
+	s  rnn.Schedule
+	by int
+}
+
+func (s shifted) LR(step int) float64 { return s.s.LR(step + s.by) }
