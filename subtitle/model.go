@@ -30,6 +30,10 @@ type Config struct {
 	// unidirectional ones carry their state from window to window.
 	Window  int     `json:"window"`
 	Dropout float64 `json:"dropout"` // on the inputs and between layers, in training
+	// Factored labels are Shapes-world labels predicted by parts (see
+	// factoring): the label set is the world's 145, whatever the
+	// training data shows.
+	Factored bool `json:"factored,omitempty"`
 }
 
 func (c Config) validate() error {
@@ -64,12 +68,22 @@ type Model struct {
 	Norm   *rnn.Standardizer
 	Net    *rnn.Synced
 	stack  *rnn.Stack
+	fact   *factoring // nil unless Config.Factored
+	grad   []float32
+	buf    []float32
 }
 
-// NewModel makes an untrained labeller.
+// NewModel makes an untrained labeller. A factored labeller's labels are
+// the Shapes world's, whatever labels says.
 func NewModel(cfg Config, labels []string, rng *rand.Rand) (*Model, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
+	}
+	var fact *factoring
+	outputs := len(labels)
+	if cfg.Factored {
+		labels, fact = worldLabels()
+		outputs = fact.width()
 	}
 	if len(labels) < 2 {
 		return nil, fmt.Errorf("subtitle: %d labels: a labeller needs at least 2", len(labels))
@@ -92,8 +106,30 @@ func NewModel(cfg Config, labels []string, rng *rand.Rand) (*Model, error) {
 	stack := rnn.NewStack(drop, layers...)
 	return &Model{
 		Config: cfg, Labels: labels, Norm: rnn.NewStandardizer(cfg.FeatureDim),
-		Net: rnn.NewSynced(impl, stack, len(labels), rng), stack: stack,
+		Net: rnn.NewSynced(impl, stack, outputs, rng), stack: stack, fact: fact,
 	}, nil
+}
+
+// Loss runs the network on x (T,B,D) and the backward pass for labels
+// (T,B), -1 at steps without one, and returns the mean cross-entropy (for
+// a factored labeller, the sum over its groups).
+func (m *Model) Loss(x []float32, T, B int, lengths []int, labels []int) float64 {
+	if m.fact == nil {
+		return m.Net.Loss(x, T, B, lengths, labels)
+	}
+	logits := m.Net.Forward(x, T, B, lengths)
+	m.grad = grow(m.grad, len(logits))
+	loss := m.fact.loss(logits, T*B, labels, m.grad, &m.buf)
+	m.Net.Enc.Backward(m.Net.Head.Backward(m.grad), nil)
+	return loss
+}
+
+// probs turns one step's head outputs into a distribution over the labels.
+func (m *Model) probs(out []float32) []float32 {
+	if m.fact != nil {
+		return m.fact.probs(out)
+	}
+	return softmax(out)
 }
 
 // SetTrain switches dropout between layers on or off.
@@ -180,7 +216,7 @@ func (s *Stream) Flush() {
 // margin (or all at the end), then slides the window on.
 func (s *Stream) run(last bool) {
 	m := s.m
-	T, D, L := len(s.buf), m.Config.inDim(), len(m.Labels)
+	T, D, W := len(s.buf), m.Config.inDim(), m.Net.Head.Out
 	s.x = grow(s.x, T*D)
 	m.inputs(s.x, T, 1, 0, s.buf, s.prev)
 	y := m.Net.Enc.Forward(s.x, T, 1, nil, s.state)
@@ -191,7 +227,7 @@ func (s *Stream) run(last bool) {
 		upto = T
 	}
 	for t := s.emitted - s.start; t < upto; t++ {
-		s.emit(s.start+t, softmax(logits[t*L:(t+1)*L]))
+		s.emit(s.start+t, m.probs(logits[t*W:(t+1)*W]))
 	}
 	s.emitted = s.start + upto
 	if !m.Config.Bidirectional {

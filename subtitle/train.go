@@ -35,6 +35,10 @@ type TrainOptions struct {
 	// tenth of the data, at least 1 and at most 50.
 	ValVideos int
 	Resume    bool // continue from Out's checkpoint
+	// Plain keeps one output per label even when every label is a
+	// Shapes-world label (which are otherwise predicted by parts; see
+	// Config.Factored).
+	Plain bool
 	// Cue are the cue rules the validation tracks are built with.
 	Cue Options
 
@@ -92,6 +96,7 @@ type checkpoint struct {
 	Best      float64  `json:"best"`
 	Seed      uint64   `json:"seed"`
 	Labels    []string `json:"labels"`
+	Factored  bool     `json:"factored"`
 }
 
 // trainingPenalty smooths the validation tracks during training; the final
@@ -187,12 +192,21 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 			ck.Labels = append(ck.Labels, t)
 		}
 		slices.Sort(ck.Labels)
+		ck.Factored = !o.Plain && isWorldLabelSet(ck.Labels)
 	}
 	if len(ck.Labels) < 2 {
 		return nil, fmt.Errorf("subtitle: the training tracks hold %d distinct labels: need at least 2", len(ck.Labels))
 	}
-	id := make(map[string]int, len(ck.Labels))
-	for i, t := range ck.Labels {
+	cfg := o.Config
+	cfg.FeatureDim = o.Sampler.Extractor.Dim()
+	cfg.FPS = o.Sampler.fps()
+	cfg.Factored = ck.Factored
+	m, err := NewModel(cfg, ck.Labels, rand.New(rand.NewPCG(o.Seed, 1)))
+	if err != nil {
+		return nil, err
+	}
+	id := make(map[string]int, len(m.Labels))
+	for i, t := range m.Labels {
 		id[t] = i
 	}
 	var data []sequence
@@ -212,13 +226,6 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 		data = append(data, sequence{feats: s.Vectors, labels: labels})
 		trainFeats = append(trainFeats, s.Vectors...)
 	}
-	cfg := o.Config
-	cfg.FeatureDim = o.Sampler.Extractor.Dim()
-	cfg.FPS = o.Sampler.fps()
-	m, err := NewModel(cfg, ck.Labels, rand.New(rand.NewPCG(o.Seed, 1)))
-	if err != nil {
-		return nil, err
-	}
 	if o.Resume {
 		if _, err := rnn.LoadParamsFile(filepath.Join(o.Out, "checkpoint.safetensors"), m.allParams()); err != nil {
 			return nil, fmt.Errorf("subtitle: --resume: %w", err)
@@ -226,7 +233,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	} else {
 		m.Norm.Fit(trainFeats)
 	}
-	o.Log("%d labels; %d training steps; model %+v", len(ck.Labels), len(trainFeats), cfg)
+	o.Log("%d labels in training (%d in the model); %d training steps; model %+v", len(ck.Labels), len(m.Labels), len(trainFeats), cfg)
 
 	windows := func(rng *rand.Rand) []window { return cut(data, cfg.Window, rng) }
 	stepsPerEpoch := (len(windows(rand.New(rand.NewPCG(0, 0)))) + o.Batch - 1) / o.Batch
@@ -255,7 +262,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 			xb, T, lengths, labels = m.batch(x, batch)
 			x = xb
 			inputDropout(xb, cfg.Dropout, rng)
-			st, err := tr.Step(func() (float64, error) { return m.Net.Loss(xb, T, len(batch), lengths, labels), nil })
+			st, err := tr.Step(func() (float64, error) { return m.Loss(xb, T, len(batch), lengths, labels), nil })
 			if err != nil {
 				return nil, fmt.Errorf("subtitle: epoch %d: %w", epoch, err)
 			}
