@@ -28,6 +28,9 @@ type Sampler struct {
 	Fit           media.Fit
 	Batch         int              // frames per forward pass; 0 means 16
 	Cache         *featcache.Cache // for Sequence; nil computes every time
+	// Grids is where the CNN's spatial outputs lie in its feature vectors
+	// (vision.Extractor.Grids), for the input parts that need them.
+	Grids []Grid
 }
 
 // DefaultFPS is the sampling rate when none is given.

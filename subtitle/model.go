@@ -11,7 +11,7 @@ import (
 )
 
 // T = steps (sampled frames), B = batch, F = feature dim, D = network
-// input dim (F, or 2F with Delta), L = labels.
+// input dim (see Config.Inputs), L = labels.
 
 // Config is the labeller's shape, saved with its weights.
 type Config struct {
@@ -19,9 +19,11 @@ type Config struct {
 	Hidden        int  `json:"hidden"` // LSTM units (per direction)
 	Layers        int  `json:"layers"`
 	Bidirectional bool `json:"bidirectional"`
-	// Delta feeds the network each step's standardised features and their
-	// change since the step before: motion, which no single frame shows.
-	Delta bool `json:"delta"`
+	// Inputs lists the parts of the network's input (see InputFeatures
+	// and the others), Grids where grid-pooled maps lie in the feature
+	// vector, for the parts that need them.
+	Inputs []string `json:"inputs"`
+	Grids  []Grid   `json:"grids,omitempty"`
 	// FPS is the sampling rate the labeller was trained at (steps per second).
 	FPS float64 `json:"fps"`
 	// Window is how many steps the network sees at once. Bidirectional
@@ -40,14 +42,7 @@ func (c Config) validate() error {
 	if c.FeatureDim <= 0 || c.Hidden <= 0 || c.Layers <= 0 || c.FPS <= 0 || c.Window < 8 || c.Dropout < 0 || c.Dropout >= 1 {
 		return fmt.Errorf("subtitle: bad labeller configuration %+v", c)
 	}
-	return nil
-}
-
-func (c Config) inDim() int {
-	if c.Delta {
-		return 2 * c.FeatureDim
-	}
-	return c.FeatureDim
+	return c.validateInputs()
 }
 
 // margin is how many steps at each side of a bidirectional window are only
@@ -135,34 +130,6 @@ func (m *Model) probs(out []float32) []float32 {
 // SetTrain switches dropout between layers on or off.
 func (m *Model) SetTrain(train bool) { m.stack.SetTrain(train) }
 
-// inputs writes the network input of sequence b of a batch into x (T,B,D):
-// the standardised features of steps [0, len(feats)) and, with Delta, each
-// step's change from the step before (prev for the first; zero change when
-// prev is nil). Steps past len(feats) are left alone.
-func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float32) {
-	F, D := m.Config.FeatureDim, m.Config.inDim()
-	var last []float32
-	if prev != nil {
-		last = m.Norm.Apply(prev, nil)
-	}
-	for t, f := range feats {
-		row := x[(t*B+b)*D : (t*B+b+1)*D]
-		z := m.Norm.Apply(f, row[:F])
-		if !m.Config.Delta {
-			continue
-		}
-		d := row[F:]
-		if last == nil {
-			clear(d)
-		} else {
-			for i := range d {
-				d[i] = z[i] - last[i]
-			}
-		}
-		last = z
-	}
-}
-
 // Probabilities labels one whole sequence of feature vectors: a
 // distribution over the labels at every step, (T, L). It runs the same
 // windows as a Stream, so both give the same numbers.
@@ -184,7 +151,7 @@ type Stream struct {
 	m    *Model
 	emit func(step int, probs []float32)
 	buf  [][]float32 // features of steps [start, start+len(buf))
-	prev []float32   // features of step start-1, for Delta
+	prev []float32   // features of step start-1, for the change
 	// start is the step buf begins at; emitted the steps handed out.
 	start, emitted int
 	state          [][]float32 // a unidirectional network's state after step start-1

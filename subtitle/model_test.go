@@ -3,6 +3,7 @@ package subtitle
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -42,7 +43,7 @@ func maxDiff(a, b [][]float32) float64 {
 func TestStreamUnidirectionalWindows(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	feats := randomFeats(r, 50, 6)
-	cfg := Config{FeatureDim: 6, Hidden: 5, Layers: 2, Delta: true, FPS: 4, Window: 64}
+	cfg := Config{FeatureDim: 6, Hidden: 5, Layers: 2, Inputs: []string{InputFeatures, InputChange}, FPS: 4, Window: 64}
 	whole := testModel(t, cfg).Probabilities(feats)
 	cfg.Window = 8
 	windowed := testModel(t, cfg).Probabilities(feats)
@@ -70,7 +71,7 @@ func TestStreamUnidirectionalWindows(t *testing.T) {
 func TestStreamBidirectionalWindows(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	feats := randomFeats(r, 203, 6)
-	cfg := Config{FeatureDim: 6, Hidden: 5, Layers: 1, Bidirectional: true, Delta: true, FPS: 4, Window: 1000}
+	cfg := Config{FeatureDim: 6, Hidden: 5, Layers: 1, Bidirectional: true, Inputs: []string{InputFeatures, InputChange}, FPS: 4, Window: 1000}
 	whole := testModel(t, cfg).Probabilities(feats)
 	cfg.Window = 64
 	m := testModel(t, cfg)
@@ -100,7 +101,8 @@ func TestStreamBidirectionalWindows(t *testing.T) {
 }
 
 func TestSaveLoad(t *testing.T) {
-	cfg := Config{FeatureDim: 6, Hidden: 5, Layers: 1, Bidirectional: true, Delta: true, FPS: 4, Window: 16, Dropout: 0.1}
+	cfg := Config{FeatureDim: 6, Hidden: 5, Layers: 1, Bidirectional: true, FPS: 4, Window: 16, Dropout: 0.1,
+		Inputs: []string{InputFeatures, InputChange, InputMotion, InputMoving}, Grids: []Grid{{Offset: 1, Channels: 1, Side: 2}}}
 	m := testModel(t, cfg)
 	m.Norm.Fit(randomFeats(rand.New(rand.NewPCG(7, 8)), 30, 6))
 	data, err := m.Save()
@@ -111,7 +113,7 @@ func TestSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Config != cfg || len(back.Labels) != 3 || back.Labels[2] != "c" {
+	if !reflect.DeepEqual(back.Config, cfg) || len(back.Labels) != 3 || back.Labels[2] != "c" {
 		t.Errorf("loaded %+v %v", back.Config, back.Labels)
 	}
 	feats := randomFeats(rand.New(rand.NewPCG(9, 10)), 40, 6)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"captioner/internal/atomicfile"
@@ -29,7 +30,7 @@ type TrainOptions struct {
 	Epochs   int     // at most this many passes over the data; default 40
 	Batch    int     // windows per step; default 16
 	LR       float64 // Adam's learning rate, cosine-decayed; default 2e-3
-	Config   Config  // defaults: Hidden 128, Layers 1, Window 64, Dropout 0 (FeatureDim and FPS come from the sampler)
+	Config   Config  // defaults: Hidden 128, Layers 1, Window 64, Dropout 0, Inputs DefaultInputs (FeatureDim, FPS and Grids come from the sampler)
 	Patience int     // stop after this many epochs without a better validation score; default 6
 	// ValVideos is how many videos (the last ones) validate; default a
 	// tenth of the data, at least 1 and at most 50.
@@ -132,24 +133,48 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	}
 	o.Log("%d training videos, %d validation videos", len(train), len(val))
 
-	// Features, once, through the cache.
+	// Features, once, through the cache. Two videos at a time: one is
+	// starting (ffprobe, ffmpeg) while the other's frames are in the CNN.
 	seqs := make([]featcache.Sequence, len(ex))
-	failed := 0
-	for i, e := range ex {
-		s, err := o.Sampler.Sequence(ctx, e.Video)
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	errs := make([]error, len(ex))
+	var mu sync.Mutex
+	done := 0
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for i := range next {
+				seqs[i], errs[i] = o.Sampler.Sequence(ctx, ex[i].Video)
+				mu.Lock()
+				done++
+				if o.Progress != nil {
+					o.Progress(done, len(ex))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for i := range ex {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
 		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	failed := 0
+	for i, err := range errs {
 		if err != nil {
 			if failed < 5 {
-				o.Log("skipping %s: %v", e.Video, err)
+				o.Log("skipping %s: %v", ex[i].Video, err)
 			}
 			failed++
-		} else {
-			seqs[i] = s
-		}
-		if o.Progress != nil {
-			o.Progress(i+1, len(ex))
+			seqs[i] = featcache.Sequence{}
 		}
 	}
 	if failed > 0 {
@@ -201,6 +226,12 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	cfg.FeatureDim = o.Sampler.Extractor.Dim()
 	cfg.FPS = o.Sampler.fps()
 	cfg.Factored = ck.Factored
+	if cfg.Grids == nil {
+		cfg.Grids = o.Sampler.Grids
+	}
+	if len(cfg.Inputs) == 0 {
+		cfg.Inputs = DefaultInputs
+	}
 	m, err := NewModel(cfg, ck.Labels, rand.New(rand.NewPCG(o.Seed, 1)))
 	if err != nil {
 		return nil, err

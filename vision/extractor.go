@@ -328,3 +328,24 @@ func (w *worker) fill(dst []float32, pix []byte, plane int) {
 		}
 	}
 }
+
+// GridLayout is where a spatial output lies in the feature vector: Channels
+// maps of Side x Side cells, channel by channel, row by row, from Offset on.
+type GridLayout struct {
+	Offset, Channels, Side int
+}
+
+// Grids lists the outputs that keep a square spatial layout: grid-pooled
+// ones, and unpooled ones whose map is square (at least 2x2).
+func (e *Extractor) Grids() []GridLayout {
+	var out []GridLayout
+	for _, o := range e.outs {
+		switch {
+		case o.spec.Pool == PoolGrid:
+			out = append(out, GridLayout{Offset: o.offset, Channels: o.c, Side: o.spec.Grid})
+		case o.spec.Pool == PoolNone && o.h == o.w && o.h >= 2:
+			out = append(out, GridLayout{Offset: o.offset, Channels: o.c, Side: o.h})
+		}
+	}
+	return out
+}

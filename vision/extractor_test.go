@@ -3,6 +3,7 @@ package vision
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -49,6 +50,9 @@ func TestDefaultDim(t *testing.T) {
 	// 3x3 grid, max and mean overall.
 	if got, want := e.Dim(), 96*9+32*9+32+32; got != want {
 		t.Errorf("Dim() = %d, want %d", got, want)
+	}
+	if got, want := fmt.Sprint(e.Grids()), "[{0 96 3} {864 32 3}]"; got != want {
+		t.Errorf("Grids() = %s, want %s", got, want)
 	}
 	f, err := e.Features(context.Background(), shapesFrames(t, 1, 224, 224))
 	if err != nil {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,4 +50,31 @@ func BenchmarkWarm200(b *testing.B) {
 		all += run(paths)
 	}
 	b.ReportMetric(float64(len(paths)-1)*float64(b.N)/(all-one).Seconds(), "images/s")
+}
+
+// BenchmarkSubtitleMemory runs `captioner subtitle` on generated videos of
+// 1 and 10 minutes and reports each process's peak resident memory: it
+// should not grow with the length of the video.
+//
+//	go test -run XXX -bench SubtitleMemory -benchtime 1x ./cmd/captioner
+func BenchmarkSubtitleMemory(b *testing.B) {
+	dir := b.TempDir()
+	for _, minutes := range []int{1, 10} {
+		out := filepath.Join(dir, fmt.Sprintf("%dmin", minutes))
+		d := time.Duration(minutes) * time.Minute
+		if err := world.GenerateVideos(context.Background(), world.VideoOptions{N: 1, Seed: 4, MinDuration: d, MaxDuration: d, Out: out}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		for _, minutes := range []int{1, 10} {
+			video := filepath.Join(dir, fmt.Sprintf("%dmin", minutes), "0000.mp4")
+			cmd := exec.Command(binary, "subtitle", "--force", "--out", b.TempDir(), video)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
+			ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+			b.ReportMetric(float64(ru.Maxrss)/1024, fmt.Sprintf("MB-peak-RSS-%dmin", minutes))
+		}
+	}
 }

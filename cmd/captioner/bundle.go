@@ -152,5 +152,9 @@ func (b *bundle) sampler(cacheDir string, fps float64, opts vision.Options) (*su
 		ex.Close()
 		return nil, nil, err
 	}
-	return &subtitle.Sampler{Extractor: ex, FPS: fps, Width: load.Width, Height: load.Height, Fit: load.Fit, Batch: opts.BatchSize, Cache: cache}, ex, nil
+	var grids []subtitle.Grid
+	for _, g := range ex.Grids() {
+		grids = append(grids, subtitle.Grid{Offset: g.Offset, Channels: g.Channels, Side: g.Side})
+	}
+	return &subtitle.Sampler{Extractor: ex, FPS: fps, Width: load.Width, Height: load.Height, Fit: load.Fit, Batch: opts.BatchSize, Cache: cache, Grids: grids}, ex, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +13,7 @@ import (
 
 type trainSubtitleFlags struct {
 	data, out, base, cache string
+	inputs                 string
 	fps                    float64
 	o                      subtitle.TrainOptions
 }
@@ -36,7 +38,17 @@ CNN features are computed once and cached (--cache). A checkpoint is written
 after every epoch; --resume continues an interrupted run. Training stops early
 when the validation score (the mean of per-step accuracy, boundary F1 and
 time-weighted accuracy) has not improved for --patience epochs. The smoothing
-penalty is then chosen on the validation videos.`,
+penalty is then chosen on the validation videos.
+
+--inputs says what the network sees of each sampled frame, from the CNN's
+feature vector z (standardised) and its change d since the frame before:
+  features  z itself
+  change    d, value by value
+  motion    per channel of each spatial map, d summed over the map's cells,
+            |d| summed, and d weighted by the cells' column and row: what
+            appeared or vanished, what changed, which way it moved
+  moving    per channel, z now and before at the cells that changed most:
+            what the moving thing looks like, wherever it is`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.data == "" || f.out == "" {
@@ -45,6 +57,11 @@ penalty is then chosen on the validation videos.`,
 			if f.fps <= 0 || f.fps > 30 {
 				return usagef("--fps must be above 0 and at most 30")
 			}
+			inputs, err := subtitle.ParseInputs(f.inputs)
+			if err != nil {
+				return usageError{err}
+			}
+			f.o.Config.Inputs = inputs
 			return runTrainSubtitle(cmd, g, f)
 		},
 	}
@@ -61,7 +78,7 @@ penalty is then chosen on the validation videos.`,
 	fl.IntVar(&f.o.Config.Hidden, "hidden", 128, "LSTM units per direction")
 	fl.IntVar(&f.o.Config.Layers, "layers", 1, "stacked LSTM layers")
 	fl.BoolVar(&f.o.Config.Bidirectional, "bidirectional", true, "read each window both ways (false: forward only, for streaming)")
-	fl.BoolVar(&f.o.Config.Delta, "delta", true, "also feed each step's feature change since the step before")
+	fl.StringVar(&f.inputs, "inputs", strings.Join(subtitle.DefaultInputs, ","), "what the network sees at each step: features, change, motion, moving (see --help)")
 	fl.IntVar(&f.o.Config.Window, "window", 64, "steps the network sees at once")
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.2, "dropout on the inputs and between layers")
 	fl.IntVar(&f.o.Patience, "patience", 6, "epochs without improvement before stopping")

@@ -1,0 +1,196 @@
+package subtitle
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The parts a labeller's input can be made of, in the order they are laid
+// out. Motion is not visible in one frame, so all but InputFeatures look at
+// the change z_t - z_(t-1) of the standardised features z since the step
+// before (zero at the first step).
+const (
+	// InputFeatures: z itself.
+	InputFeatures = "features"
+	// InputChange: z_t - z_(t-1), value by value.
+	InputChange = "change"
+	// InputMotion: for each channel of each grid (see Grid), four sums of
+	// its change over the grid's cells: sum d (it appeared or grew: > 0,
+	// vanished or shrank: < 0), sum |d| (it changed: what moves), and sum
+	// d*x, sum d*y with x, y the cell's column and row from -1 to 1 (gained
+	// on the right, lost on the left: a move right). Pooled over positions,
+	// they mean the same wherever the change happens.
+	InputMotion = "motion"
+	// InputMoving: for each channel of each grid, its value now and before
+	// at the cells that changed, weighted by how much each cell changed:
+	// what the moving thing looks like, wherever it is, next to what was
+	// there before it.
+	InputMoving = "moving"
+)
+
+// Grid is a feature map pooled to Side x Side cells, Channels of them,
+// stored channel by channel (row by row within a channel) from Offset on.
+type Grid struct {
+	Offset   int `json:"offset"`
+	Channels int `json:"channels"`
+	Side     int `json:"side"`
+}
+
+// ParseInputs reads a comma-separated list of input parts.
+func ParseInputs(list string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimSpace(p)
+		switch p {
+		case InputFeatures, InputChange, InputMotion, InputMoving:
+			out = append(out, p)
+		default:
+			return nil, fmt.Errorf("subtitle: unknown input part %q (want features, change, motion or moving)", p)
+		}
+	}
+	return out, nil
+}
+
+// partDim is how many values part p takes.
+func (c Config) partDim(p string) int {
+	channels := 0
+	for _, g := range c.Grids {
+		channels += g.Channels
+	}
+	switch p {
+	case InputFeatures, InputChange:
+		return c.FeatureDim
+	case InputMotion:
+		return 4 * channels
+	case InputMoving:
+		return 2 * channels
+	}
+	return 0
+}
+
+func (c Config) inDim() int {
+	d := 0
+	for _, p := range c.Inputs {
+		d += c.partDim(p)
+	}
+	return d
+}
+
+func (c Config) validateInputs() error {
+	if len(c.Inputs) == 0 {
+		return fmt.Errorf("subtitle: a labeller needs at least one input part")
+	}
+	for _, p := range c.Inputs {
+		if _, err := ParseInputs(p); err != nil {
+			return err
+		}
+		if (p == InputMotion || p == InputMoving) && len(c.Grids) == 0 {
+			return fmt.Errorf("subtitle: input part %q needs the grids of the feature vector", p)
+		}
+	}
+	for _, g := range c.Grids {
+		if g.Offset < 0 || g.Channels < 1 || g.Side < 2 || g.Offset+g.Channels*g.Side*g.Side > c.FeatureDim {
+			return fmt.Errorf("subtitle: grid %+v does not fit a feature vector of %d values", g, c.FeatureDim)
+		}
+	}
+	return nil
+}
+
+// inputs writes the network input of sequence b of a batch into x (T,B,D)
+// for steps [0, len(feats)); prev is the features of the step before the
+// first (nil: none, no change). Steps past len(feats) are left alone.
+func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float32) {
+	F, D := m.Config.FeatureDim, m.Config.inDim()
+	var last, z []float32
+	if prev != nil {
+		last = m.Norm.Apply(prev, nil)
+	}
+	for t, f := range feats {
+		row := x[(t*B+b)*D : (t*B+b+1)*D]
+		z = m.Norm.Apply(f, make([]float32, 0, F))
+		for _, p := range m.Config.Inputs {
+			n := m.Config.partDim(p)
+			part := row[:n]
+			row = row[n:]
+			if last == nil && p != InputFeatures {
+				clear(part)
+				continue
+			}
+			switch p {
+			case InputFeatures:
+				copy(part, z)
+			case InputChange:
+				for i := range part {
+					part[i] = z[i] - last[i]
+				}
+			case InputMotion:
+				motion(part, z, last, m.Config.Grids)
+			case InputMoving:
+				moving(part, z, last, m.Config.Grids)
+			}
+		}
+		last = z
+	}
+}
+
+// motion writes the InputMotion part.
+func motion(dst, z, last []float32, grids []Grid) {
+	k := 0
+	for _, g := range grids {
+		n := g.Side * g.Side
+		for c := 0; c < g.Channels; c++ {
+			var sum, abs, sx, sy float32
+			base := g.Offset + c*n
+			for cell := 0; cell < n; cell++ {
+				d := z[base+cell] - last[base+cell]
+				x := float32(2*(cell%g.Side))/float32(g.Side-1) - 1
+				y := float32(2*(cell/g.Side))/float32(g.Side-1) - 1
+				sum += d
+				abs += max(d, -d)
+				sx += d * x
+				sy += d * y
+			}
+			dst[k], dst[k+1], dst[k+2], dst[k+3] = sum, abs, sx, sy
+			k += 4
+		}
+	}
+}
+
+// moving writes the InputMoving part: per grid, each cell's weight is its
+// share of the grid's total absolute change (over all its channels).
+func moving(dst, z, last []float32, grids []Grid) {
+	k := 0
+	for _, g := range grids {
+		n := g.Side * g.Side
+		w := make([]float32, n)
+		var total float32
+		for c := 0; c < g.Channels; c++ {
+			base := g.Offset + c*n
+			for cell := 0; cell < n; cell++ {
+				d := z[base+cell] - last[base+cell]
+				w[cell] += max(d, -d)
+			}
+		}
+		for _, v := range w {
+			total += v
+		}
+		if total > 0 {
+			for i := range w {
+				w[i] /= total
+			}
+		}
+		for c := 0; c < g.Channels; c++ {
+			base := g.Offset + c*n
+			var now, before float32
+			for cell := 0; cell < n; cell++ {
+				now += w[cell] * z[base+cell]
+				before += w[cell] * last[base+cell]
+			}
+			dst[k], dst[k+1] = now, before
+			k += 2
+		}
+	}
+}
+
+// DefaultInputs is what a labeller sees when training is not told.
+var DefaultInputs = []string{InputFeatures, InputMotion, InputMoving}
