@@ -1,0 +1,125 @@
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"captioner/internal/atomicfile"
+)
+
+// FormatVersion is the bundle format this captioner reads and writes.
+const FormatVersion = 1
+
+// Manifest is a bundle's manifest.json with each top-level entry kept raw,
+// so that each package reads and writes its own part ("cnn", "caption",
+// "subtitle") and passes the others through untouched.
+type Manifest map[string]json.RawMessage
+
+// ReadManifest reads fsys's manifest.json and checks its format version.
+// Errors name neither the package nor the bundle: callers add both.
+func ReadManifest(fsys fs.FS) (Manifest, error) {
+	data, err := fs.ReadFile(fsys, "manifest.json")
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	var version int
+	if err := json.Unmarshal(m["format_version"], &version); err != nil || version != FormatVersion {
+		return nil, fmt.Errorf("format version %s, this captioner reads %d", m["format_version"], FormatVersion)
+	}
+	return m, nil
+}
+
+// Files returns the manifest's list of files and their checksums.
+func (m Manifest) Files() (map[string]FileEntry, error) {
+	var files map[string]FileEntry
+	if err := json.Unmarshal(m["files"], &files); err != nil {
+		return nil, fmt.Errorf("manifest.json: files: %w", err)
+	}
+	return files, nil
+}
+
+// Get decodes the entry key into v and says whether there was one.
+func (m Manifest) Get(key string, v any) (bool, error) {
+	raw, ok := m[key]
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return true, fmt.Errorf("manifest.json: %s: %w", key, err)
+	}
+	return true, nil
+}
+
+// Set stores v as the entry key.
+func (m Manifest) Set(key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("manifest.json: %s: %w", key, err)
+	}
+	m[key] = raw
+	return nil
+}
+
+// Write writes the manifest into dir atomically, indented.
+func (m Manifest) Write(dir string) error {
+	out, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, "manifest.json"), append(out, '\n'), 0o644)
+}
+
+// WriteBundle writes a complete bundle into dir: every file of base (whose
+// manifest is man) but weightsName, then weights as weightsName, and the
+// manifest with entry as key and the files' checksums updated. Files are
+// written atomically, manifest.json last, so an interrupted write leaves
+// no manifest that lists a missing file.
+func WriteBundle(dir string, base fs.FS, man Manifest, key, weightsName string, weights []byte, entry any) error {
+	files, err := man.Files()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if n == weightsName {
+			continue
+		}
+		data, err := ReadFile(base, files, n)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
+			return err
+		}
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, weightsName), weights, 0o644); err != nil {
+		return err
+	}
+	files[weightsName] = Entry(weights)
+	out := Manifest{}
+	for k, v := range man {
+		out[k] = v
+	}
+	if err := out.Set(key, entry); err != nil {
+		return err
+	}
+	if err := out.Set("files", files); err != nil {
+		return err
+	}
+	return out.Write(dir)
+}
