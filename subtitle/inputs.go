@@ -26,6 +26,9 @@ const (
 	// what the moving thing looks like, wherever it is, next to what was
 	// there before it.
 	InputMoving = "moving"
+	// InputPresent: for each channel of each grid, its largest value over
+	// the cells: what is in view, wherever it is.
+	InputPresent = "present"
 )
 
 // Grid is a feature map pooled to Side x Side cells, Channels of them,
@@ -42,10 +45,10 @@ func ParseInputs(list string) ([]string, error) {
 	for _, p := range strings.Split(list, ",") {
 		p = strings.TrimSpace(p)
 		switch p {
-		case InputFeatures, InputChange, InputMotion, InputMoving:
+		case InputFeatures, InputChange, InputMotion, InputMoving, InputPresent:
 			out = append(out, p)
 		default:
-			return nil, fmt.Errorf("subtitle: unknown input part %q (want features, change, motion or moving)", p)
+			return nil, fmt.Errorf("subtitle: unknown input part %q (want features, change, motion, moving or present)", p)
 		}
 	}
 	return out, nil
@@ -64,6 +67,8 @@ func (c Config) partDim(p string) int {
 		return 4 * channels
 	case InputMoving:
 		return 2 * channels
+	case InputPresent:
+		return channels
 	}
 	return 0
 }
@@ -84,7 +89,7 @@ func (c Config) validateInputs() error {
 		if _, err := ParseInputs(p); err != nil {
 			return err
 		}
-		if (p == InputMotion || p == InputMoving) && len(c.Grids) == 0 {
+		if (p == InputMotion || p == InputMoving || p == InputPresent) && len(c.Grids) == 0 {
 			return fmt.Errorf("subtitle: input part %q needs the grids of the feature vector", p)
 		}
 	}
@@ -112,7 +117,7 @@ func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float
 			n := m.Config.partDim(p)
 			part := row[:n]
 			row = row[n:]
-			if last == nil && p != InputFeatures {
+			if last == nil && p != InputFeatures && p != InputPresent {
 				clear(part)
 				continue
 			}
@@ -127,6 +132,8 @@ func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float
 				motion(part, z, last, m.Config.Grids)
 			case InputMoving:
 				moving(part, z, last, m.Config.Grids)
+			case InputPresent:
+				present(part, z, m.Config.Grids)
 			}
 		}
 		last = z
@@ -192,5 +199,22 @@ func moving(dst, z, last []float32, grids []Grid) {
 	}
 }
 
+// present writes the InputPresent part.
+func present(dst, z []float32, grids []Grid) {
+	k := 0
+	for _, g := range grids {
+		n := g.Side * g.Side
+		for c := 0; c < g.Channels; c++ {
+			cells := z[g.Offset+c*n : g.Offset+(c+1)*n]
+			best := cells[0]
+			for _, v := range cells {
+				best = max(best, v)
+			}
+			dst[k] = best
+			k++
+		}
+	}
+}
+
 // DefaultInputs is what a labeller sees when training is not told.
-var DefaultInputs = []string{InputFeatures, InputMotion, InputMoving}
+var DefaultInputs = []string{InputMotion, InputMoving}

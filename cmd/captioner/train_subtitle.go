@@ -48,7 +48,8 @@ feature vector z (standardised) and its change d since the frame before:
             |d| summed, and d weighted by the cells' column and row: what
             appeared or vanished, what changed, which way it moved
   moving    per channel, z now and before at the cells that changed most:
-            what the moving thing looks like, wherever it is`,
+            what the moving thing looks like, wherever it is
+  present   per channel, its largest value over the map: what is in view`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.data == "" || f.out == "" {
@@ -78,7 +79,7 @@ feature vector z (standardised) and its change d since the frame before:
 	fl.IntVar(&f.o.Config.Hidden, "hidden", 128, "LSTM units per direction")
 	fl.IntVar(&f.o.Config.Layers, "layers", 1, "stacked LSTM layers")
 	fl.BoolVar(&f.o.Config.Bidirectional, "bidirectional", true, "read each window both ways (false: forward only, for streaming)")
-	fl.StringVar(&f.inputs, "inputs", strings.Join(subtitle.DefaultInputs, ","), "what the network sees at each step: features, change, motion, moving (see --help)")
+	fl.StringVar(&f.inputs, "inputs", strings.Join(subtitle.DefaultInputs, ","), "what the network sees at each step: features, change, motion, moving, present (see --help)")
 	fl.IntVar(&f.o.Config.Window, "window", 64, "steps the network sees at once")
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.2, "dropout on the inputs and between layers")
 	fl.IntVar(&f.o.Patience, "patience", 6, "epochs without improvement before stopping")
