@@ -26,6 +26,9 @@ type Entry struct {
 	NoveltyLimit  float64        `json:"novelty_limit"`
 	Training      map[string]any `json:"training,omitempty"`
 	Scores        map[string]any `json:"scores,omitempty"`
+	// Speed records the real-time factor measured for this labeller and
+	// how (subtitle/BENCHMARKS.md).
+	Speed map[string]any `json:"speed,omitempty"`
 }
 
 const weightsFile = "subtitle.safetensors"
