@@ -1,0 +1,123 @@
+package batch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+
+	"captioner/caption"
+	"captioner/models"
+	"captioner/subtitle"
+)
+
+// ModelChecksum identifies what in the model bundle fsys answers for part
+// ("caption" for images, "subtitle" for videos): two bundles with the same
+// checksum give the same answers. It is the sha256 of the bundle's manifest
+// less what cannot change the answers: the other model parts and their
+// weight files, the version label, and the part's training record and
+// scores. So adding a labeller to a bundle, or recording a captioner's
+// scores, does not make a batch caption its images again; a new CNN or new
+// weights do. It also returns the bundle's version label ("" if none).
+func ModelChecksum(fsys fs.FS, part string) (sum, version string, err error) {
+	man, err := models.ReadManifest(fsys)
+	if err != nil {
+		return "", "", fmt.Errorf("batch: model bundle: %w", err)
+	}
+	if _, err := man.Get("version", &version); err != nil {
+		return "", "", fmt.Errorf("batch: model bundle: %w", err)
+	}
+	files, err := man.Files()
+	if err != nil {
+		return "", "", fmt.Errorf("batch: model bundle: %w", err)
+	}
+	keep := map[string]any{}
+	for key, raw := range man {
+		switch key {
+		case "version", "files":
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return "", "", fmt.Errorf("batch: model bundle: manifest.json: %s: %w", key, err)
+		}
+		obj, _ := v.(map[string]any)
+		if w, ok := obj["weights"].(string); ok && key != part {
+			delete(files, w) // another model's part
+			continue
+		}
+		if key == part {
+			delete(obj, "training")
+			delete(obj, "scores")
+		}
+		keep[key] = v
+	}
+	if _, ok := keep[part]; !ok {
+		keep[part] = nil // a bundle without the part: loading it will say so
+	}
+	keep["files"] = files
+	canon, err := json.Marshal(keep) // map keys sorted: a canonical form
+	if err != nil {
+		return "", "", fmt.Errorf("batch: model bundle: %w", err)
+	}
+	h := sha256.Sum256(canon)
+	return hex.EncodeToString(h[:]), version, nil
+}
+
+// ImageCaptioner captions image files. Caption returns a caption for each
+// path; a file that cannot be read gets its error in errs and the others go
+// on; err stops the whole call (ctx, the CNN).
+type ImageCaptioner interface {
+	Caption(ctx context.Context, paths []string) (caps []Caption, errs []error, err error)
+}
+
+// VideoLabeller labels a video; *subtitle.Labeller is one.
+type VideoLabeller interface {
+	Label(ctx context.Context, path string) (*subtitle.Track, error)
+}
+
+var (
+	_ VideoLabeller  = (*subtitle.Labeller)(nil)
+	_ ImageCaptioner = (*Captioner)(nil)
+)
+
+// Captioner is the ImageCaptioner of a caption model: the images' feature
+// vectors come from Source (whose CNN takes the images of one call in
+// batches), each is decoded with Decode. It is safe for concurrent use.
+type Captioner struct {
+	Source *caption.FeatureSource
+	Model  *caption.Model
+	Entry  *caption.Entry
+	Decode caption.DecodeOptions
+}
+
+// Caption captions the images at paths.
+func (c *Captioner) Caption(ctx context.Context, paths []string) ([]Caption, []error, error) {
+	feats, errs, err := c.Source.Images(ctx, paths, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	dec, err := c.Model.NewDecoder(c.Decode) // a decoder owns its buffers: one a call
+	if err != nil {
+		return nil, nil, err
+	}
+	caps := make([]Caption, len(paths))
+	for i := range paths {
+		if errs[i] != nil {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		res, err := dec.Caption(feats[i])
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		r := res[0]
+		caps[i] = Caption{Text: r.Text, Score: r.Score, Novelty: r.Novelty, LowConfidence: c.Entry.Unsure(r)}
+	}
+	return caps, errs, nil
+}

@@ -1,0 +1,405 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"captioner/batch"
+	"captioner/caption"
+	"captioner/models"
+	"captioner/subtitle"
+	"captioner/vision"
+)
+
+type batchFlags struct {
+	model, outDir, formats, lang string
+	jobs, beam                   int
+	fps, penalty                 float64
+	recursive, asJSON, force     bool
+	sidecar, notes               bool
+}
+
+const batchLong = `batch captions every image and writes subtitle tracks for every video of a
+folder (and its subfolders with --recursive), several files at a time, and
+can be stopped and run again at any moment: a second run does only what is
+new or changed.
+
+Files are told apart by their content, not their names. Other files are
+skipped, unless their name promises an image or a video (a text file called
+clip.mp4): that is an error. A file that fails is reported on one line and
+the others go on.
+
+Outputs, in the output folder (--out, by default the folder itself), which
+mirrors the folder's layout:
+  captions.jsonl, captions.csv  every captioned image: file, caption, score,
+                                novelty, low_confidence, model, model_checksum
+  clip.vtt, clip.srt            each video's tracks (--format, --lang), beside
+                                the video or mirrored under --out
+  photo.jpg.caption.json        with --sidecar, each image's caption
+  captioner-batch.jsonl         the manifest: per file its size, time,
+                                sha256, model checksum, outputs and status
+
+A file is done again when its content changed (a file only touched keeps its
+result), when the model or the options that change its answer differ, or
+when its outputs are gone; --force redoes every file. Models are loaded only
+when some file needs them. Killing the process (even with SIGKILL) loses no
+finished file and leaves no half-written output.
+
+Progress: a bar with counts, rate and time left on a terminal, one line per
+file otherwise, and a summary. --json prints one object per file ("type":
+"file") and a last one ("type": "summary"). Exit status 1 if any file failed.`
+
+func newBatchCommand(g *globals) *cobra.Command {
+	var f batchFlags
+	cmd := &cobra.Command{
+		Use:   "batch DIR [--out DIR] [--jobs N] [--recursive] [--json] [--force] [--sidecar]",
+		Short: "Caption the images and subtitle the videos of a whole folder, resumably",
+		Long:  batchLong,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("%s: needs one folder, got %d arguments", cmd.CommandPath(), len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBatch(cmd.Context(), g, f, args[0])
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.outDir, "out", "", "output folder: index, manifest and mirrored outputs (default: DIR itself)")
+	fl.IntVar(&f.jobs, "jobs", 2, "files (or groups of images) worked on at once")
+	fl.BoolVarP(&f.recursive, "recursive", "r", false, "also the files of subfolders")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per file and a summary object")
+	fl.BoolVar(&f.force, "force", false, "redo every file and overwrite existing tracks")
+	fl.BoolVar(&f.sidecar, "sidecar", false, "also write each image's caption beside it: photo.jpg.caption.json")
+	fl.StringVar(&f.model, "model", "", "model bundle folder (default: the embedded model)")
+	fl.IntVar(&f.beam, "beam", 3, "beam width of the captions (1: greedy)")
+	fl.Float64Var(&f.fps, "fps", 0, "video frames sampled per second (default: the rate the labeller was trained at)")
+	fl.StringVar(&f.formats, "format", "vtt,srt", "track formats, comma-separated: vtt, srt, ttml, ssa, stl")
+	fl.StringVar(&f.lang, "lang", "", "language tag in the track names (clip.<lang>.vtt)")
+	fl.BoolVar(&f.notes, "notes", true, "put each cue's confidence in a WebVTT NOTE block")
+	fl.Float64Var(&f.penalty, "smoothing", -1, "switch penalty of the label smoothing (default: the model's)")
+	return cmd
+}
+
+func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("batch %s: not a folder", dir)
+	}
+	switch {
+	case f.jobs < 1 || f.jobs > 64:
+		return usagef("--jobs must be 1 to 64, got %d", f.jobs)
+	case f.beam < 1:
+		return usagef("--beam must be at least 1, got %d", f.beam)
+	case f.fps < 0 || f.fps > 30:
+		return usagef("--fps must be above 0 and at most 30")
+	case f.lang != "" && strings.ContainsAny(f.lang, `/\. `):
+		return usagef("--lang %q: want a language tag such as en or pt-BR", f.lang)
+	}
+	formats, err := subtitle.ParseFormats(f.formats)
+	if err != nil {
+		return usageError{err}
+	}
+	if f.outDir != "" {
+		if st, err := os.Stat(f.outDir); err == nil && !st.IsDir() {
+			return usagef("--out %s: not a folder", f.outDir)
+		}
+	}
+	// The bundle's files are enough to tell whether earlier results still
+	// hold; its models are loaded only when some file needs one.
+	fsys := models.Default()
+	if f.model != "" {
+		if st, err := os.Stat(f.model); err != nil || !st.IsDir() {
+			return fmt.Errorf("model bundle %s: not a folder", f.model)
+		}
+		fsys = os.DirFS(f.model)
+	}
+	capSum, version, err := batch.ModelChecksum(fsys, "caption")
+	if err != nil {
+		return err
+	}
+	subSum, _, err := batch.ModelChecksum(fsys, "subtitle")
+	if err != nil {
+		return err
+	}
+	ms := &batchModels{dir: f.model, f: f, formats: formats}
+	defer ms.close()
+	out := newBatchOutput(g, f.asJSON)
+	opts := batch.Options{
+		Dir: dir, Out: f.outDir, Recursive: f.recursive, Jobs: f.jobs, Force: f.force,
+		Images: batch.Images{Load: ms.captioner, Model: capSum, Version: version,
+			Settings: fmt.Sprintf("beam=%d", f.beam), Sidecar: f.sidecar},
+		Videos: batch.Videos{Load: ms.labeller, Model: subSum, Version: version,
+			Settings: fmt.Sprintf("fps=%g format=%s lang=%s notes=%t smoothing=%g", f.fps, strings.Join(formats, ","), f.lang, f.notes, f.penalty),
+			Tracks:   subtitle.TrackOptions{Formats: formats, Lang: f.lang, Notes: f.notes}},
+		Started: out.started,
+		Report:  out.report,
+	}
+	sum, err := batch.Run(ctx, opts)
+	if err == nil || ctx.Err() != nil || sum.Files > 0 {
+		out.finish(sum, ctx.Err() == nil)
+	}
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 {
+		return failedInputs{failed: sum.Failed, total: sum.Files}
+	}
+	return nil
+}
+
+// batchModels loads the bundle's models when batch first asks for them;
+// images and videos share one CNN.
+type batchModels struct {
+	dir     string
+	f       batchFlags
+	formats []string
+
+	mu sync.Mutex
+	b  *bundle
+	ex *vision.Extractor
+}
+
+// cnn opens the bundle and its CNN, once. With several jobs, the CNN runs
+// as many networks, each with its share of the CPUs.
+func (m *batchModels) cnn() (*bundle, *vision.Extractor, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ex != nil {
+		return m.b, m.ex, nil
+	}
+	b, err := openBundle(m.dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	workers := min(m.f.jobs, runtime.NumCPU())
+	ex, err := vision.New(b.spec, vision.Options{Workers: workers, Threads: max(1, runtime.NumCPU()/workers), BatchSize: 8})
+	if err != nil {
+		return nil, nil, err
+	}
+	m.b, m.ex = b, ex
+	return b, ex, nil
+}
+
+func (m *batchModels) captioner(ctx context.Context) (batch.ImageCaptioner, error) {
+	b, ex, err := m.cnn()
+	if err != nil {
+		return nil, err
+	}
+	model, entry, err := b.captioner()
+	if err != nil {
+		return nil, err
+	}
+	load, err := b.imageOptions()
+	if err != nil {
+		return nil, err
+	}
+	dec := caption.DefaultDecodeOptions()
+	dec.Beam = m.f.beam
+	return &batch.Captioner{Source: &caption.FeatureSource{Extractor: ex, Load: load}, Model: model, Entry: entry, Decode: dec}, nil
+}
+
+func (m *batchModels) labeller(ctx context.Context) (batch.VideoLabeller, error) {
+	b, ex, err := m.cnn()
+	if err != nil {
+		return nil, err
+	}
+	model, entry, err := b.labeller()
+	if err != nil {
+		return nil, err
+	}
+	load, err := b.imageOptions()
+	if err != nil {
+		return nil, err
+	}
+	fps := m.f.fps
+	if fps == 0 {
+		fps = model.Config.FPS
+	}
+	var grids []subtitle.Grid
+	for _, g := range ex.Grids() {
+		grids = append(grids, subtitle.Grid{Offset: g.Offset, Channels: g.Channels, Side: g.Side})
+	}
+	s := &subtitle.Sampler{Extractor: ex, FPS: fps, Width: load.Width, Height: load.Height, Fit: load.Fit, Batch: 16, Grids: grids}
+	l := &subtitle.Labeller{Model: model, Entry: entry, Sampler: s, Cue: subtitle.DefaultOptions()}
+	if m.f.penalty >= 0 {
+		l.Penalty = &m.f.penalty
+	}
+	return l, nil
+}
+
+func (m *batchModels) close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ex != nil {
+		m.ex.Close()
+	}
+}
+
+// batchFileRecord is what `batch --json` prints for each file.
+type batchFileRecord struct {
+	Type           string `json:"type"` // "file"
+	File           string `json:"file"`
+	Kind           string `json:"kind,omitempty"`
+	Status         string `json:"status"`
+	Reason         string `json:"reason,omitempty"`
+	Error          string `json:"error,omitempty"`
+	*batch.Caption        // images: caption, score, novelty, low_confidence
+	Video          *batch.VideoResult `json:"video,omitempty"`
+	Outputs        []string           `json:"outputs,omitempty"`
+	Elapsed        float64            `json:"elapsed"` // seconds
+}
+
+// batchSummaryRecord is the last object `batch --json` prints.
+type batchSummaryRecord struct {
+	Type         string   `json:"type"` // "summary"
+	Files        int      `json:"files"`
+	Done         int      `json:"done"`
+	Unchanged    int      `json:"unchanged"`
+	Skipped      int      `json:"skipped"`
+	Failed       int      `json:"failed"`
+	Images       int      `json:"images"`
+	Videos       int      `json:"videos"`
+	VideoSeconds float64  `json:"video_seconds"`
+	Subfolders   int      `json:"subfolders_not_searched"`
+	ModelsLoaded []string `json:"models_loaded"`
+	Elapsed      float64  `json:"elapsed"` // seconds
+	ImagesPerSec float64  `json:"images_per_second"`
+	VideoSecPerS float64  `json:"video_seconds_per_second"`
+	Interrupted  bool     `json:"interrupted,omitempty"`
+}
+
+// batchOutput shows a run: a progress bar on a terminal, or one line per
+// file, or JSON objects; failures always get their line on stderr.
+type batchOutput struct {
+	g      *globals
+	asJSON bool
+	enc    *json.Encoder
+	bar    *progressbar.ProgressBar
+	total  int
+	counts map[batch.Status]int
+}
+
+func newBatchOutput(g *globals, asJSON bool) *batchOutput {
+	o := &batchOutput{g: g, asJSON: asJSON, enc: json.NewEncoder(g.stdout), counts: map[batch.Status]int{}}
+	o.enc.SetEscapeHTML(false)
+	return o
+}
+
+func (o *batchOutput) started(files int) {
+	o.total = files
+	if isTerminal(o.g.stderr) && files > 0 {
+		o.bar = progressbar.NewOptions(files,
+			progressbar.OptionSetWriter(o.g.stderr),
+			progressbar.OptionSetDescription("batch"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("files"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+}
+
+// report is called by batch.Run, one file at a time.
+func (o *batchOutput) report(ev batch.Event) {
+	o.counts[ev.Status]++
+	if o.bar != nil && ev.Status == batch.Failed {
+		o.bar.Clear()
+	}
+	if ev.Status == batch.Failed {
+		fmt.Fprintf(o.g.stderr, "captioner: %s\n", strings.ReplaceAll(ev.Err.Error(), "\n", " "))
+	}
+	switch {
+	case o.asJSON:
+		rec := batchFileRecord{Type: "file", File: ev.Path, Kind: ev.Kind, Status: string(ev.Status), Reason: ev.Reason,
+			Caption: ev.Caption, Video: ev.Video, Outputs: ev.Outputs, Elapsed: ev.Elapsed.Seconds()}
+		if ev.Err != nil {
+			rec.Error = ev.Err.Error()
+		}
+		o.enc.Encode(rec)
+	case o.bar != nil:
+		c := o.counts
+		o.bar.Describe(fmt.Sprintf("done %d, unchanged %d, skipped %d, failed %d", c[batch.Done], c[batch.Unchanged], c[batch.Skipped], c[batch.Failed]))
+		o.bar.Set(c[batch.Done] + c[batch.Unchanged] + c[batch.Skipped] + c[batch.Failed])
+	default:
+		if line := plainLine(ev); line != "" {
+			fmt.Fprintln(o.g.stderr, line)
+		}
+	}
+}
+
+// plainLine is a file's log line when stderr is not a terminal (failures
+// have theirs already; unchanged files have none).
+func plainLine(ev batch.Event) string {
+	switch {
+	case ev.Status == batch.Skipped:
+		return fmt.Sprintf("skipped %s: %s", ev.Path, ev.Reason)
+	case ev.Status != batch.Done:
+		return ""
+	case ev.Caption != nil:
+		line := fmt.Sprintf("done %s: %s", ev.Path, ev.Caption.Text)
+		if ev.Caption.LowConfidence {
+			line += " (low confidence)"
+		}
+		return line
+	case ev.Video != nil:
+		line := fmt.Sprintf("done %s: %s -> %s", ev.Path, plural(ev.Video.Cues, "cue"), strings.Join(ev.Outputs, ", "))
+		if ev.Video.LowConfidence {
+			line += " (low confidence)"
+		}
+		return line
+	}
+	return ""
+}
+
+// finish clears the bar and prints the summary.
+func (o *batchOutput) finish(s batch.Summary, complete bool) {
+	if o.bar != nil {
+		o.bar.Finish()
+	}
+	secs := s.Elapsed.Seconds()
+	rate := func(n float64) float64 {
+		if secs <= 0 {
+			return 0
+		}
+		return n / secs
+	}
+	if o.asJSON {
+		o.enc.Encode(batchSummaryRecord{Type: "summary", Files: s.Files, Done: s.Done, Unchanged: s.Unchanged, Skipped: s.Skipped,
+			Failed: s.Failed, Images: s.Images, Videos: s.Videos, VideoSeconds: s.VideoSeconds, Subfolders: s.Subfolders,
+			ModelsLoaded: s.Loaded, Elapsed: secs, ImagesPerSec: rate(float64(s.Images)), VideoSecPerS: rate(s.VideoSeconds),
+			Interrupted: !complete})
+		return
+	}
+	if s.Files == 0 && s.Subfolders == 0 && complete {
+		fmt.Fprintln(o.g.stderr, "batch: no files")
+		return
+	}
+	line := fmt.Sprintf("batch: %s in %s: %d done (%s, %s), %d unchanged, %d skipped, %d failed",
+		plural(s.Files, "file"), s.Elapsed.Round(10*time.Millisecond), s.Done, plural(s.Images, "image"), plural(s.Videos, "video"),
+		s.Unchanged, s.Skipped, s.Failed)
+	if s.Images > 0 || s.Videos > 0 {
+		line += fmt.Sprintf("; %.1f images/s, %.1f video seconds/s", rate(float64(s.Images)), rate(s.VideoSeconds))
+	}
+	if len(s.Loaded) == 0 && s.Files > 0 {
+		line += "; no model loaded"
+	}
+	if !complete {
+		line += " (interrupted)"
+	}
+	fmt.Fprintln(o.g.stderr, line)
+	if s.Subfolders > 0 {
+		fmt.Fprintf(o.g.stderr, "batch: %s not searched (use --recursive)\n", plural(s.Subfolders, "subfolder"))
+	}
+}
