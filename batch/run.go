@@ -152,7 +152,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	defer m.close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := &runner{o: o, out: out, absOut: absOut, m: m, now: now, cancel: cancel, lastIndex: start}
+	r := &runner{o: o, out: out, absDir: absDir, absOut: absOut, m: m, now: now, cancel: cancel, lastIndex: start}
 	own := r.ownFiles()
 	r.removeTemps(own)
 	w, err := walk(ctx, o.Dir, absDir, absOut, o.Recursive, func(abs string) bool { return own[abs] })
@@ -192,6 +192,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 type runner struct {
 	o      Options
 	out    string // the output folder, as given
+	absDir string
 	absOut string
 	m      *manifest
 	now    func() time.Time
@@ -691,11 +692,16 @@ func (r *runner) report(ev Event) {
 	}
 }
 
-// finish drops the records of files that are gone, compacts the manifest
-// and writes the index.
+// finish drops the records of files that are gone (or have become
+// outputs), compacts the manifest and writes the index.
 func (r *runner) finish() error {
 	gone := map[string]bool{}
+	own := r.ownFiles()
 	for _, rec := range r.m.all() {
+		if own[filepath.Join(r.absDir, filepath.FromSlash(rec.File))] {
+			gone[rec.File] = true
+			continue
+		}
 		if r.seen[rec.File] {
 			continue
 		}
