@@ -331,7 +331,11 @@ feed:
 		}
 		o.Log("epoch %d: loss %.4f, validation step %.4f F1 %.4f time %.4f%s, %s", epoch, lossSum/float64(steps),
 			rep.StepAccuracy, rep.F1, rep.TimeAccuracy, mark, time.Since(start).Round(time.Second))
-		if epoch-ck.BestEpoch >= o.Patience || sc >= 1 {
+		if sc >= 1 {
+			o.Log("stopping: every validation video is labelled right")
+			break
+		}
+		if epoch-ck.BestEpoch >= o.Patience {
 			o.Log("stopping: no better validation score in %d epochs", epoch-ck.BestEpoch)
 			break
 		}
