@@ -272,17 +272,20 @@ func (r *runner) check(ctx context.Context, c candidate, imgs, vids chan<- item)
 	if ctx.Err() != nil {
 		return
 	}
-	if c.err != nil {
-		r.fail(item{c: c}, c.err)
-		return
-	}
-	if c.skip != "" {
-		r.skip(c, c.skip, true)
-		return
-	}
 	it := item{c: c}
-	if rec, ok := r.m.get(c.rel); ok {
+	rec, ok := r.m.get(c.rel)
+	if ok {
 		it.prev = &rec
+	}
+	switch {
+	case c.err != nil:
+		r.fail(it, c.err)
+		return
+	case c.skip != "":
+		r.skip(c, c.skip, !ok || rec.Status != Skipped || rec.Reason != c.skip)
+		return
+	}
+	if ok {
 		if !r.o.Force {
 			switch {
 			case rec.Status == Done && rec.Size == c.size:
@@ -440,8 +443,13 @@ func (r *runner) fail(it item, err error) {
 }
 
 func (r *runner) failWith(it item, err error, outputs []string) {
-	if !r.append(r.failedRecord(it, err, outputs)) {
-		return
+	rec := r.failedRecord(it, err, outputs)
+	if p := it.prev; p == nil || p.Status != Failed || p.Error != rec.Error || p.Size != rec.Size || !p.MTime.Equal(rec.MTime) ||
+		!slices.Equal(p.Outputs, rec.Outputs) {
+		// (The same failure again needs no new record.)
+		if !r.append(rec) {
+			return
+		}
 	}
 	r.report(Event{File: it.c.rel, Path: it.c.path, Kind: kindName(it.kind), Status: Failed, Err: err})
 }

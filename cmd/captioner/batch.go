@@ -247,13 +247,13 @@ func (m *batchModels) close() {
 
 // batchFileRecord is what `batch --json` prints for each file.
 type batchFileRecord struct {
-	Type           string `json:"type"` // "file"
-	File           string `json:"file"`
-	Kind           string `json:"kind,omitempty"`
-	Status         string `json:"status"`
-	Reason         string `json:"reason,omitempty"`
-	Error          string `json:"error,omitempty"`
-	*batch.Caption        // images: caption, score, novelty, low_confidence
+	Type           string             `json:"type"` // "file"
+	File           string             `json:"file"`
+	Kind           string             `json:"kind,omitempty"`
+	Status         string             `json:"status"`
+	Reason         string             `json:"reason,omitempty"`
+	Error          string             `json:"error,omitempty"`
+	*batch.Caption                    // images: caption, score, novelty, low_confidence
 	Video          *batch.VideoResult `json:"video,omitempty"`
 	Outputs        []string           `json:"outputs,omitempty"`
 	Elapsed        float64            `json:"elapsed"` // seconds
