@@ -145,6 +145,9 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("batch: %w", err)
 	}
+	if err := checkForeignIndex(out, o.Force); err != nil {
+		return Summary{}, err
+	}
 	m, err := openManifest(out)
 	if err != nil {
 		return Summary{}, err
@@ -186,6 +189,22 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		return r.sum, ctx.Err()
 	}
 	return r.sum, ferr
+}
+
+// checkForeignIndex refuses an output folder without a manifest that
+// holds a file named like the index (the captions.jsonl of a dataset, say):
+// it is not a batch's to overwrite, unless force says so.
+func checkForeignIndex(out string, force bool) error {
+	if _, err := os.Lstat(filepath.Join(out, ManifestName)); err == nil || force {
+		return nil
+	}
+	for _, name := range []string{IndexJSONL, IndexCSV} {
+		p := filepath.Join(out, name)
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("batch: %s exists and was not written by a batch (give another output folder, or force to overwrite it)", p)
+		}
+	}
+	return nil
 }
 
 // runner is one Run's state.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,7 +245,7 @@ func TestRunAndResume(t *testing.T) {
 	sum, events := f.run(f.opts)
 	want := map[string]Status{"a.png": Done, "b b.png": Done, "çé.png": Done, "clip.mp4": Done,
 		"notes.txt": Skipped, "fake.mp4": Failed, "empty.jpg": Failed}
-	if got := statuses(events); !mapsEqual(got, want) {
+	if got := statuses(events); !maps.Equal(got, want) {
 		t.Errorf("first run: %v, want %v", got, want)
 	}
 	if sum.Done != 4 || sum.Images != 3 || sum.Videos != 1 || sum.Skipped != 1 || sum.Failed != 2 || sum.Files != 7 ||
@@ -304,13 +305,13 @@ func TestRunAndResume(t *testing.T) {
 	sum, events = f.run(f.opts)
 	want = map[string]Status{"a.png": Unchanged, "b b.png": Unchanged, "çé.png": Unchanged, "clip.mp4": Unchanged,
 		"notes.txt": Skipped, "fake.mp4": Failed, "empty.jpg": Failed}
-	if got := statuses(events); !mapsEqual(got, want) {
+	if got := statuses(events); !maps.Equal(got, want) {
 		t.Errorf("unchanged run: %v, want %v", got, want)
 	}
 	if len(sum.Loaded) != 0 || sum.Done != 0 || len(f.capt.calls) != 0 || len(f.lab.calls) != 0 {
 		t.Errorf("unchanged run loaded %v, did %d files", sum.Loaded, sum.Done)
 	}
-	if after := snapshot(t, f.dir); !mapsEqual(before, after) {
+	if after := snapshot(t, f.dir); !maps.Equal(before, after) {
 		t.Errorf("unchanged run changed the folder:\nbefore %v\nafter  %v", before, after)
 	}
 	if ev := events["a.png"]; ev.Caption == nil || ev.Caption.Text != "caption of a.png" {
@@ -390,17 +391,6 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
 
 // An interrupted run keeps what it finished; the next run does exactly the
 // rest.
@@ -468,7 +458,7 @@ func TestSidecarsAndMirror(t *testing.T) {
 	if sum.Images != 3 || sum.Videos != 1 {
 		t.Fatalf("summary %+v", sum)
 	}
-	if after := snapshot(t, f.dir); !mapsEqual(before, after) {
+	if after := snapshot(t, f.dir); !maps.Equal(before, after) {
 		t.Errorf("the input folder changed:\nbefore %v\nafter  %v", before, after)
 	}
 	side := filepath.Join(out, "sub", "a.png.caption.json")
@@ -586,5 +576,29 @@ func TestTempTarget(t *testing.T) {
 		if got != tc.target || ok != tc.ok {
 			t.Errorf("%s: got %q, %v; want %q, %v", tc.name, got, ok, tc.target, tc.ok)
 		}
+	}
+}
+
+// A folder whose captions.jsonl is someone else's (a dataset's) is not
+// overwritten.
+func TestForeignIndex(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.png"), shapesImages(t, 5, 1)[0])
+	writeFile(t, filepath.Join(dir, IndexJSONL), []byte(`{"file":"a.png","caption":"the truth"}`+"\n"))
+	capt := &fakeCaptioner{}
+	opts := Options{Dir: dir, Images: Images{Load: func(context.Context) (ImageCaptioner, error) { return capt, nil }, Model: "m"}}
+	_, err := Run(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "captions.jsonl exists and was not written by a batch") || len(capt.calls) != 0 {
+		t.Errorf("foreign index: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ManifestName)); err == nil {
+		t.Error("a manifest was written")
+	}
+	opts.Out = filepath.Join(dir, "out")
+	if sum, err := Run(context.Background(), opts); err != nil || sum.Images != 1 {
+		t.Errorf("with another output folder: %+v %v", sum, err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, IndexJSONL)); !strings.Contains(string(data), "the truth") {
+		t.Error("the foreign index was changed")
 	}
 }

@@ -389,8 +389,11 @@ func (o *batchOutput) finish(s batch.Summary, complete bool) {
 	line := fmt.Sprintf("batch: %s in %s: %d done (%s, %s), %d unchanged, %d skipped, %d failed",
 		plural(s.Files, "file"), s.Elapsed.Round(10*time.Millisecond), s.Done, plural(s.Images, "image"), plural(s.Videos, "video"),
 		s.Unchanged, s.Skipped, s.Failed)
-	if s.Images > 0 || s.Videos > 0 {
-		line += fmt.Sprintf("; %.1f images/s, %.1f video seconds/s", rate(float64(s.Images)), rate(s.VideoSeconds))
+	if s.Images > 0 {
+		line += fmt.Sprintf("; %.1f images/s", rate(float64(s.Images)))
+	}
+	if s.Videos > 0 {
+		line += fmt.Sprintf("; %.1f s of video/s", rate(s.VideoSeconds))
 	}
 	if len(s.Loaded) == 0 && s.Files > 0 {
 		line += "; no model loaded"

@@ -201,6 +201,9 @@ func TestBatchMixedFolder(t *testing.T) {
 	os.Symlink("loop", filepath.Join(dir, "loop"))
 	openToNobody(t, model, dir)
 	join := func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
+	// A subfolder that may not be listed.
+	os.Mkdir(join("locked"), 0)
+	t.Cleanup(func() { os.Chmod(join("locked"), 0o755) })
 
 	// Without --recursive: the subfolder is counted, not searched.
 	r := runBatchJSON(t, true, dir, "--model", model)
@@ -214,7 +217,7 @@ func TestBatchMixedFolder(t *testing.T) {
 	}
 	s := r.summary
 	if r.code != 1 || s.Files != 14 || s.Done != 7 || s.Images != 5 || s.Videos != 2 || s.Skipped != 1 || s.Failed != 6 ||
-		s.Subfolders != 1 || strings.Join(s.ModelsLoaded, ",") != "caption,subtitle" {
+		s.Subfolders != 2 || strings.Join(s.ModelsLoaded, ",") != "caption,subtitle" {
 		t.Errorf("exit %d, summary %+v", r.code, s)
 	}
 	// One line for each failure, naming the file and the reason, then the count.
@@ -303,20 +306,23 @@ func TestBatchMixedFolder(t *testing.T) {
 	// --recursive adds the subfolder; what was done is not done again, the
 	// broken files fail again without a model, the unreadable one is tried.
 	r = runBatchJSON(t, true, dir, "--model", model, "--recursive")
-	want["sub/deep.png"], want["sub/inner.mp4"] = "done", "done"
+	want["sub/deep.png"], want["sub/inner.mp4"], want["locked"] = "done", "done", "failed"
 	for _, n := range append(names, "clip one.mp4", "vidéo.mp4") {
 		want[n] = "unchanged"
 	}
 	if got := statusesOf(dir, r.files); !maps.Equal(got, want) {
 		t.Errorf("--recursive: %v\nwant %v", got, want)
 	}
-	if s := r.summary; s.Done != 2 || s.Unchanged != 7 || s.Failed != 6 || s.Subfolders != 0 {
+	if s := r.summary; s.Done != 2 || s.Unchanged != 7 || s.Failed != 7 || s.Subfolders != 0 {
 		t.Errorf("--recursive summary %+v", s)
 	}
 	for _, p := range []string{"sub/inner.vtt", "sub/inner.srt"} {
 		if _, err := os.Stat(join(p)); err != nil {
 			t.Errorf("%s: %v", p, err)
 		}
+	}
+	if rec := r.files[join("locked")]; !strings.Contains(rec.Error, "locked: cannot list the folder: permission denied") {
+		t.Errorf("locked: %+v", rec)
 	}
 	if n := len(readLines(t, join("captions.jsonl"))); n != 6 {
 		t.Errorf("index has %d entries after --recursive, want 6", n)
@@ -365,8 +371,8 @@ func TestBatchMixedFolder(t *testing.T) {
 		}
 		return n
 	}
-	if count("done "+dir) != 9 || count("skipped "+join("notes.txt")+": ") != 1 || count("captioner: ") != 7 ||
-		!strings.Contains(stderr.String(), "batch: 16 files in ") || !strings.Contains(stderr.String(), ": 9 done (6 images, 3 videos), 0 unchanged, 1 skipped, 6 failed") {
+	if count("done "+dir) != 9 || count("skipped "+join("notes.txt")+": ") != 1 || count("captioner: ") != 8 ||
+		!strings.Contains(stderr.String(), "batch: 17 files in ") || !strings.Contains(stderr.String(), ": 9 done (6 images, 3 videos), 0 unchanged, 1 skipped, 7 failed") {
 		t.Errorf("--force log:\n%s", stderr.String())
 	}
 	if !slices.Contains(lines, "done "+join("a photo.png")+": "+ref[join("a photo.png")].Caption) {
@@ -519,6 +525,8 @@ func TestBatchKillAndResume(t *testing.T) {
 		t.Fatal("the interrupted run finished nothing")
 	}
 	checkOutputs(t, out, journal)
+
+	t.Logf("killed after %d files done, interrupted after %d more", len(first), len(second))
 
 	// 3: to the end.
 	r := runBatchJSON(t, false, args...)
