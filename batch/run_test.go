@@ -391,7 +391,6 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-
 // An interrupted run keeps what it finished; the next run does exactly the
 // rest.
 func TestInterruptAndResume(t *testing.T) {
