@@ -36,7 +36,13 @@ type walked struct {
 // dir that cannot be listed at all is an error.
 func walk(ctx context.Context, dir, absDir, absOut string, recursive bool, exclude func(abs string) bool) (walked, error) {
 	var w walked
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	root := dir
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		// WalkDir does not follow a root that is a symbolic link; "/."
+		// makes it, and the paths below it still start with dir.
+		root = dir + string(filepath.Separator) + "."
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -74,6 +74,19 @@ func TestWalk(t *testing.T) {
 	}
 }
 
+// A folder named through a symbolic link is walked, and its files keep
+// the name given.
+func TestWalkLinkedRoot(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "real", "a.png"), []byte("x"))
+	link := filepath.Join(dir, "link")
+	os.Symlink("real", link)
+	w, err := walk(context.Background(), link, link, link, false, func(string) bool { return false })
+	if err != nil || len(w.files) != 1 || w.files[0].rel != "a.png" || w.files[0].path != filepath.Join(link, "a.png") {
+		t.Errorf("%+v %v", w, err)
+	}
+}
+
 func TestPromisesMedia(t *testing.T) {
 	for name, want := range map[string]bool{
 		"clip.mp4": true, "CLIP.MOV": true, "photo.jpg": true, "x.JPEG": true, "a.webm": true,
