@@ -26,9 +26,9 @@
 // fsynced as soon as its file is finished, after the file's outputs have
 // been written (each to a temporary name, synced and renamed), so a process
 // killed at any moment, SIGKILL included, loses no finished file. Before a
-// video's tracks are written a "started" record names them: the next run
-// knows them as its own (and removes their temporary files) even when the
-// process died half-way. A torn last line is ignored. At the start of a run
+// video's tracks (or the sidecars of a group of images) are written, a
+// "started" record names them: the next run knows them as its own (and
+// removes their temporary files) even when the process died half-way. A torn last line is ignored. At the start of a run
 // with superseded or torn lines, and at the end of one that changed
 // anything, the journal is compacted: rewritten, one line per file, to a
 // temporary file that is renamed over it. Only one run at a time may use an
@@ -42,7 +42,16 @@
 // time differs, its content is hashed: the same sha256 means a touched but
 // identical file, whose record just gets the new time. A file whose content
 // changed, whose model or settings differ, whose outputs are gone, or that
-// failed or was interrupted last time is done again; Force redoes every
-// file. Models are loaded only when some file needs them, so an unchanged
-// folder is checked without loading any.
+// was interrupted last time is done again; Force redoes every file. A file
+// that failed is tried again, unless its content was at fault (corrupt, cut
+// short, not the media its name promises) and it has not changed since: it
+// is reported failed again from its record. Models are loaded only when
+// some file needs them, so an unchanged folder is checked without loading
+// any, and a run that changes nothing writes nothing.
+//
+// The index is written from the manifest at the end of every run (and every
+// 30 s during one), atomically: it holds every captioned image, earlier
+// runs' included, and no file that is gone. An output folder whose
+// captions.jsonl or captions.csv was not written by a batch (a dataset's
+// ground truth, say) is refused rather than overwritten.
 package batch

@@ -220,11 +220,12 @@ type runner struct {
 	imgs   lazy[ImageCaptioner]
 	vids   lazy[VideoLabeller]
 
+	indexMu sync.Mutex // one index writer at a time
+
 	mu        sync.Mutex // guards what follows
 	sum       Summary
 	fatal     error
 	lastIndex time.Time
-	indexMu   sync.Mutex // one index writer at a time
 }
 
 // lazy is a value loaded on first use, at most once.
