@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"captioner/caption"
 	"captioner/models"
@@ -80,17 +81,51 @@ type VideoLabeller interface {
 
 var (
 	_ VideoLabeller  = (*subtitle.Labeller)(nil)
+	_ VideoLabeller  = (*Labellers)(nil)
 	_ ImageCaptioner = (*Captioner)(nil)
 )
 
+// Labellers is a VideoLabeller that labels as many videos at once as it
+// has labellers: a subtitle.Model serves one video at a time (its layers
+// keep their buffers), so each concurrent video needs its own. The
+// labellers may share one sampler and CNN.
+type Labellers struct {
+	free chan VideoLabeller
+}
+
+// NewLabellers pools ls.
+func NewLabellers(ls ...VideoLabeller) *Labellers {
+	p := &Labellers{free: make(chan VideoLabeller, len(ls))}
+	for _, l := range ls {
+		p.free <- l
+	}
+	return p
+}
+
+// Label labels path with the first labeller free.
+func (p *Labellers) Label(ctx context.Context, path string) (*subtitle.Track, error) {
+	select {
+	case l := <-p.free:
+		defer func() { p.free <- l }()
+		return l.Label(ctx, path)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // Captioner is the ImageCaptioner of a caption model: the images' feature
 // vectors come from Source (whose CNN takes the images of one call in
-// batches), each is decoded with Decode. It is safe for concurrent use.
+// batches), each is decoded with Decode. It is safe for concurrent use:
+// the feature vectors of several calls are computed concurrently, their
+// decoding takes turns, since the model's layers keep their buffers (rnn:
+// a layer serves one forward pass at a time), even with one caption.Decoder
+// per goroutine.
 type Captioner struct {
 	Source *caption.FeatureSource
 	Model  *caption.Model
 	Entry  *caption.Entry
 	Decode caption.DecodeOptions
+	mu     sync.Mutex // one decoding at a time
 }
 
 // Caption captions the images at paths.
@@ -99,7 +134,9 @@ func (c *Captioner) Caption(ctx context.Context, paths []string) ([]Caption, []e
 	if err != nil {
 		return nil, nil, err
 	}
-	dec, err := c.Model.NewDecoder(c.Decode) // a decoder owns its buffers: one a call
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	dec, err := c.Model.NewDecoder(c.Decode)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -208,12 +208,10 @@ func (m *batchModels) captioner(ctx context.Context) (batch.ImageCaptioner, erro
 	return &batch.Captioner{Source: &caption.FeatureSource{Extractor: ex, Load: load}, Model: model, Entry: entry, Decode: dec}, nil
 }
 
+// labeller loads one labeller per job (a model labels one video at a
+// time); they share the CNN.
 func (m *batchModels) labeller(ctx context.Context) (batch.VideoLabeller, error) {
 	b, ex, err := m.cnn()
-	if err != nil {
-		return nil, err
-	}
-	model, entry, err := b.labeller()
 	if err != nil {
 		return nil, err
 	}
@@ -221,20 +219,28 @@ func (m *batchModels) labeller(ctx context.Context) (batch.VideoLabeller, error)
 	if err != nil {
 		return nil, err
 	}
-	fps := m.f.fps
-	if fps == 0 {
-		fps = model.Config.FPS
-	}
 	var grids []subtitle.Grid
 	for _, g := range ex.Grids() {
 		grids = append(grids, subtitle.Grid{Offset: g.Offset, Channels: g.Channels, Side: g.Side})
 	}
-	s := &subtitle.Sampler{Extractor: ex, FPS: fps, Width: load.Width, Height: load.Height, Fit: load.Fit, Batch: 16, Grids: grids}
-	l := &subtitle.Labeller{Model: model, Entry: entry, Sampler: s, Cue: subtitle.DefaultOptions()}
-	if m.f.penalty >= 0 {
-		l.Penalty = &m.f.penalty
+	var ls []batch.VideoLabeller
+	for range m.f.jobs {
+		model, entry, err := b.labeller()
+		if err != nil {
+			return nil, err
+		}
+		fps := m.f.fps
+		if fps == 0 {
+			fps = model.Config.FPS
+		}
+		s := &subtitle.Sampler{Extractor: ex, FPS: fps, Width: load.Width, Height: load.Height, Fit: load.Fit, Batch: 16, Grids: grids}
+		l := &subtitle.Labeller{Model: model, Entry: entry, Sampler: s, Cue: subtitle.DefaultOptions()}
+		if m.f.penalty >= 0 {
+			l.Penalty = &m.f.penalty
+		}
+		ls = append(ls, l)
 	}
-	return l, nil
+	return batch.NewLabellers(ls...), nil
 }
 
 func (m *batchModels) close() {

@@ -468,7 +468,7 @@ func TestBatchKillAndResume(t *testing.T) {
 		copyFile(t, filepath.Join(data, fmt.Sprintf("%04d.mp4", i)), filepath.Join(dir, "videos", fmt.Sprintf("v%d.mp4", i)))
 	}
 	inputs := mtimes(t, dir)
-	args := []string{dir, "--model", model, "--out", out, "--recursive", "--sidecar", "--jobs", "1"}
+	args := []string{dir, "--model", model, "--out", out, "--recursive", "--sidecar", "--jobs", "2"}
 	manifest := filepath.Join(out, batch.ManifestName)
 
 	// 1: killed once the first files are done.
@@ -576,8 +576,23 @@ func TestBatchKillAndResume(t *testing.T) {
 		t.Errorf("manifest has %d files, want 43", len(journal))
 	}
 	checkOutputs(t, out, journal)
-	if n := len(readLines(t, filepath.Join(out, "captions.jsonl"))); n != 40 {
-		t.Errorf("index has %d images, want 40", n)
+	// The captions, made by groups of images in turn and side by side, are
+	// those of `captioner caption`.
+	var paths []string
+	for i := range 40 {
+		paths = append(paths, filepath.Join(dir, fmt.Sprintf("img %02d.png", i)))
+	}
+	ref := captionsOf(t, model, paths...)
+	lines := readLines(t, filepath.Join(out, "captions.jsonl"))
+	if len(lines) != 40 {
+		t.Errorf("index has %d images, want 40", len(lines))
+	}
+	for _, l := range lines {
+		var e batch.IndexEntry
+		json.Unmarshal([]byte(l), &e)
+		if want := ref[filepath.Join(dir, e.File)]; e.Caption != want.Caption || e.Score != want.Score {
+			t.Errorf("%s: %q (%g), caption says %q (%g)", e.File, e.Caption, e.Score, want.Caption, want.Score)
+		}
 	}
 	if got := mtimes(t, dir); !maps.Equal(got, inputs) {
 		t.Errorf("the input folder changed")
