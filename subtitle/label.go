@@ -9,7 +9,10 @@ import (
 )
 
 // Labeller writes the cues of whole videos: a trained model with its bundle
-// entry, the sampler that feeds it and the cue rules.
+// entry, the sampler that feeds it and the cue rules. A Labeller labels one
+// video at a time (the model's layers keep their buffers between calls);
+// label videos side by side with a Labeller each, loading the model once
+// per Labeller.
 type Labeller struct {
 	Model   *Model
 	Entry   *Entry
