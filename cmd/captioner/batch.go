@@ -52,11 +52,14 @@ A file is done again when its content changed (a file only touched keeps its
 result), when the model or the options that change its answer differ, or
 when its outputs are gone; --force redoes every file. Models are loaded only
 when some file needs them. Killing the process (even with SIGKILL) loses no
-finished file and leaves no half-written output.
+finished file and leaves no half-written output (the next run removes the
+temporary files of one killed while writing).
 
-Progress: a bar with counts, rate and time left on a terminal, one line per
-file otherwise, and a summary. --json prints one object per file ("type":
-"file") and a last one ("type": "summary"). Exit status 1 if any file failed.`
+Progress: a bar with counts, rate and time left on a terminal; otherwise a
+line for each file done, skipped or failed; then a summary. --json prints one
+object per file ("type": "file", status done, unchanged, skipped or failed)
+and a last one ("type": "summary"). Exit status 1 if any file failed, 130
+if interrupted.`
 
 func newBatchCommand(g *globals) *cobra.Command {
 	var f batchFlags
@@ -76,7 +79,7 @@ func newBatchCommand(g *globals) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.outDir, "out", "", "output folder: index, manifest and mirrored outputs (default: DIR itself)")
-	fl.IntVar(&f.jobs, "jobs", 2, "files (or groups of images) worked on at once")
+	fl.IntVar(&f.jobs, "jobs", min(runtime.NumCPU(), 8), "files (or groups of 16 images) worked on at once: by default one a CPU, at most 8")
 	fl.BoolVarP(&f.recursive, "recursive", "r", false, "also the files of subfolders")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per file and a summary object")
 	fl.BoolVar(&f.force, "force", false, "redo every file and overwrite existing tracks")
