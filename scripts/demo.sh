@@ -23,3 +23,8 @@ $c frames --fps 2 --size 224x224 --out demo/frames demo/videos/0000.mp4
 echo
 echo "== the video's label track (ground truth)"
 cat demo/videos/0000.vtt
+echo
+echo "== the track the embedded labeller writes for it (into demo/subtitles)"
+mkdir -p demo/subtitles
+$c subtitle --force --out demo/subtitles demo/videos/0000.mp4
+cat demo/subtitles/0000.srt
