@@ -8,61 +8,46 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"captioner/models"
 	"captioner/world"
 )
 
-// batchBenchData is the benchmarks' folders, generated once: 200 images,
-// 10 videos, and both together.
-var batchBenchData struct {
-	once                 sync.Once
-	images, videos, both string
-	err                  error
-}
-
+// batchBenchFolders generates the benchmarks' folders: 200 images, 10
+// videos, and both together (hard links).
 func batchBenchFolders(b *testing.B) (images, videos, both string) {
-	d := &batchBenchData
-	d.once.Do(func() {
-		root, err := os.MkdirTemp("", "captioner-batch-bench-")
-		if err != nil {
-			d.err = err
-			return
-		}
-		ctx := context.Background()
-		d.images, d.videos, d.both = filepath.Join(root, "images"), filepath.Join(root, "videos"), filepath.Join(root, "both")
-		if d.err = world.GenerateImages(ctx, world.ImageOptions{N: 200, Seed: 21, Out: d.images}); d.err != nil {
-			return
-		}
-		if d.err = world.GenerateVideos(ctx, world.VideoOptions{N: 10, Seed: 22, Out: d.videos}); d.err != nil {
-			return
-		}
-		// The videos' own tracks and ground truth would be listed as
-		// skipped files: keep only the videos, and link both into one folder.
-		os.MkdirAll(d.both, 0o755)
-		entries, _ := os.ReadDir(d.videos)
-		for _, e := range entries {
-			p := filepath.Join(d.videos, e.Name())
-			if !strings.HasSuffix(e.Name(), ".mp4") {
-				os.Remove(p)
-				continue
-			}
-			os.Link(p, filepath.Join(d.both, e.Name()))
-		}
-		os.Remove(filepath.Join(d.images, "captions.jsonl"))
-		os.Remove(filepath.Join(d.images, "synth.json"))
-		entries, _ = os.ReadDir(filepath.Join(d.images, "images"))
-		for _, e := range entries {
-			os.Link(filepath.Join(d.images, "images", e.Name()), filepath.Join(d.both, e.Name()))
-		}
-		d.images = filepath.Join(d.images, "images")
-	})
-	if d.err != nil {
-		b.Fatal(d.err)
+	root := b.TempDir()
+	ctx := context.Background()
+	gen, videos, both := filepath.Join(root, "images"), filepath.Join(root, "videos"), filepath.Join(root, "both")
+	if err := world.GenerateImages(ctx, world.ImageOptions{N: 200, Seed: 21, Out: gen}); err != nil {
+		b.Fatal(err)
 	}
-	return d.images, d.videos, d.both
+	if err := world.GenerateVideos(ctx, world.VideoOptions{N: 10, Seed: 22, Out: videos}); err != nil {
+		b.Fatal(err)
+	}
+	// The videos' own tracks and ground truth would be listed as skipped
+	// files: keep only the videos.
+	os.MkdirAll(both, 0o755)
+	entries, _ := os.ReadDir(videos)
+	for _, e := range entries {
+		p := filepath.Join(videos, e.Name())
+		if !strings.HasSuffix(e.Name(), ".mp4") {
+			os.Remove(p)
+			continue
+		}
+		if err := os.Link(p, filepath.Join(both, e.Name())); err != nil {
+			b.Fatal(err)
+		}
+	}
+	images = filepath.Join(gen, "images")
+	entries, _ = os.ReadDir(images)
+	for _, e := range entries {
+		if err := os.Link(filepath.Join(images, e.Name()), filepath.Join(both, e.Name())); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return images, videos, both
 }
 
 // benchLabeller is the model the benchmarks use: the embedded bundle once
