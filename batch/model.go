@@ -18,10 +18,10 @@ import (
 // ("caption" for images, "subtitle" for videos): two bundles with the same
 // checksum give the same answers. It is the sha256 of the bundle's manifest
 // less what cannot change the answers: the other model parts and their
-// weight files, the version label, and the part's training record and
-// scores. So adding a labeller to a bundle, or recording a captioner's
-// scores, does not make a batch caption its images again; a new CNN or new
-// weights do. It also returns the bundle's version label ("" if none).
+// weight files, the version label, and the part's training record, scores
+// and speed. So adding a labeller to a bundle, or recording a captioner's
+// scores, does not make a batch caption its images again; a new CNN, new
+// weights or a new threshold do. It also returns the bundle's version label ("" if none).
 func ModelChecksum(fsys fs.FS, part string) (sum, version string, err error) {
 	man, err := models.ReadManifest(fsys)
 	if err != nil {
@@ -50,8 +50,9 @@ func ModelChecksum(fsys fs.FS, part string) (sum, version string, err error) {
 			continue
 		}
 		if key == part {
-			delete(obj, "training")
-			delete(obj, "scores")
+			for _, record := range []string{"training", "scores", "speed"} {
+				delete(obj, record) // how it was trained and measured, not how it answers
+			}
 		}
 		keep[key] = v
 	}

@@ -61,6 +61,10 @@ func TestModelChecksum(t *testing.T) {
 		{"new scores recorded", bundleFS(t, func(m map[string]any) {
 			m["caption"].(map[string]any)["scores"] = map[string]any{"test": 1}
 		}), true, true},
+		{"speed measured", bundleFS(t, func(m map[string]any) {
+			m["subtitle"] = map[string]any{"weights": "subtitle.safetensors", "speed": map[string]any{"x_realtime": 14.3}}
+			m["files"].(map[string]any)["subtitle.safetensors"] = map[string]any{"sha256": "ab", "bytes": 2}
+		}), true, false},
 		{"another version label", bundleFS(t, func(m map[string]any) { m["version"] = "other" }), true, true},
 		{"new caption weights", bundleFS(t, func(m map[string]any) {
 			m["files"].(map[string]any)["caption.safetensors"] = map[string]any{"sha256": "cd", "bytes": 2}
@@ -86,5 +90,13 @@ func TestModelChecksum(t *testing.T) {
 	})
 	if sum(newSub, "caption") != capSum || sum(newSub, "subtitle") == sum(withLabeller, "subtitle") {
 		t.Error("new labeller weights: wrong checksums")
+	}
+	timed := bundleFS(t, func(m map[string]any) {
+		m["subtitle"] = map[string]any{"weights": "subtitle.safetensors", "config": map[string]any{"hidden": 16},
+			"speed": map[string]any{"x_realtime": 14.3}, "training": map[string]any{"epochs": 3}}
+		m["files"].(map[string]any)["subtitle.safetensors"] = map[string]any{"sha256": "ab", "bytes": 2}
+	})
+	if sum(timed, "subtitle") != sum(withLabeller, "subtitle") {
+		t.Error("recording the labeller's speed and training changed its checksum")
 	}
 }
