@@ -206,6 +206,7 @@ type Decoder struct {
 	opts   DecodeOptions
 	search *rnn.Searcher
 	prefix []float32
+	h0, c0 []float32 // the initial state, when the image sets it
 	norm   []float32
 }
 
@@ -232,11 +233,13 @@ func (d *Decoder) Caption(feat []float32) ([]Result, error) {
 	// log-probability too.
 	var hyps []rnn.Hypothesis
 	if d.m.InitH != nil {
-		h0 := d.m.InitH.Forward(d.norm, 1)
+		d.h0 = d.m.InitH.Apply(d.norm, d.h0)
+		h0 := d.h0
 		for i, v := range h0 {
 			h0[i] = float32(math.Tanh(float64(v)))
 		}
-		hyps = d.search.Beam(nil, [][]float32{h0, d.m.InitC.Forward(d.norm, 1)})
+		d.c0 = d.m.InitC.Apply(d.norm, d.c0)
+		hyps = d.search.Beam(nil, [][]float32{h0, d.c0})
 	} else {
 		d.prefix = d.m.Net.Prefix(d.norm, d.prefix)
 		hyps = d.search.Beam(d.prefix, nil)

@@ -52,6 +52,19 @@ func (l *Linear) Forward(x []float32, n int) []float32 {
 	return l.y
 }
 
+// Apply computes y = x·Wᵀ + b for one row x (I) into dst (grown to O) and
+// returns it. Unlike Forward it keeps nothing in the layer, so goroutines
+// may Apply one layer at once (inference only).
+func (l *Linear) Apply(x, dst []float32) []float32 {
+	if len(x) != l.In {
+		panic(fmt.Sprintf("rnn: Linear.Apply: len(x)=%d, want %d", len(x), l.In))
+	}
+	dst = grow(dst, l.Out)
+	copy(dst, l.B.W)
+	matmulNT(l.BLAS, 1, l.Out, l.In, x, l.W.W, 1, dst)
+	return dst
+}
+
 // Backward takes dy (N,O) for the last Forward, accumulates dW and db, and
 // returns dx (N,I) in a buffer owned by the layer.
 func (l *Linear) Backward(dy []float32) []float32 {
