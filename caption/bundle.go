@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"captioner/models"
@@ -39,21 +38,11 @@ var ErrNoCaptioner = errors.New("bundle has no caption model")
 // LoadBundle reads the caption model of the bundle in fsys (named name in
 // errors), checking the weights' checksum against the manifest.
 func LoadBundle(fsys fs.FS, name string) (*Model, *Entry, error) {
-	man, err := models.ReadManifest(fsys)
-	if err != nil {
-		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
-	}
 	var e Entry
-	if ok, err := man.Get("caption", &e); err != nil {
-		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
-	} else if !ok {
+	data, err := models.ReadPart(fsys, "caption", &e, func() string { return e.Weights })
+	if errors.Is(err, models.ErrNoPart) {
 		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, ErrNoCaptioner)
 	}
-	files, err := man.Files()
-	if err != nil {
-		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
-	}
-	data, err := models.ReadFile(fsys, files, e.Weights)
 	if err != nil {
 		return nil, nil, fmt.Errorf("caption: model bundle %s: %w", name, err)
 	}
@@ -85,26 +74,11 @@ func WriteBundle(dir string, base fs.FS, baseName string, weights []byte, e Entr
 // manifest's file checksums are unaffected: the manifest lists the other
 // files, not itself.
 func RecordScores(dir, name string, rep *Report, about map[string]any) error {
-	man, err := models.ReadManifest(os.DirFS(dir))
-	if err != nil {
-		return fmt.Errorf("caption: model bundle %s: %w", dir, err)
-	}
-	var e Entry
-	if ok, err := man.Get("caption", &e); err != nil || !ok {
+	err := models.RecordScores(dir, "caption", name, rep, about)
+	if errors.Is(err, models.ErrNoPart) {
 		return fmt.Errorf("caption: model bundle %s: %w", dir, ErrNoCaptioner)
 	}
-	if e.Scores == nil {
-		e.Scores = map[string]any{}
-	}
-	entry := map[string]any{"report": rep}
-	for k, v := range about {
-		entry[k] = v
-	}
-	e.Scores[name] = entry
-	if err := man.Set("caption", e); err != nil {
-		return fmt.Errorf("caption: model bundle %s: %w", dir, err)
-	}
-	if err := man.Write(dir); err != nil {
+	if err != nil {
 		return fmt.Errorf("caption: model bundle %s: %w", dir, err)
 	}
 	return nil

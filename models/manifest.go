@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -122,4 +123,58 @@ func WriteBundle(dir string, base fs.FS, man Manifest, key, weightsName string, 
 		return err
 	}
 	return out.Write(dir)
+}
+
+// ErrNoPart marks a bundle whose manifest has no entry for a model part.
+var ErrNoPart = errors.New("no such model in the bundle")
+
+// ReadPart reads a model part of the bundle in fsys: it decodes the
+// manifest's entry key into entry and returns the contents of the weights
+// file that weights (called after decoding) names, checked against the
+// manifest's checksums. A missing entry wraps ErrNoPart.
+func ReadPart(fsys fs.FS, key string, entry any, weights func() string) ([]byte, error) {
+	man, err := ReadManifest(fsys)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := man.Get(key, entry); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, fmt.Errorf("%s: %w", key, ErrNoPart)
+	}
+	files, err := man.Files()
+	if err != nil {
+		return nil, err
+	}
+	return ReadFile(fsys, files, weights())
+}
+
+// RecordScores stores report (with about's keys beside it) in the entry
+// key of the manifest of the bundle folder dir, under scores[name]. The
+// checksums are unaffected: the manifest lists the other files, not itself.
+func RecordScores(dir, key, name string, report any, about map[string]any) error {
+	man, err := ReadManifest(os.DirFS(dir))
+	if err != nil {
+		return err
+	}
+	var entry map[string]any
+	if ok, err := man.Get(key, &entry); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("%s: %w", key, ErrNoPart)
+	}
+	scores, _ := entry["scores"].(map[string]any)
+	if scores == nil {
+		scores = map[string]any{}
+	}
+	rec := map[string]any{"report": report}
+	for k, v := range about {
+		rec[k] = v
+	}
+	scores[name] = rec
+	entry["scores"] = scores
+	if err := man.Set(key, entry); err != nil {
+		return err
+	}
+	return man.Write(dir)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"captioner/models"
@@ -45,21 +44,11 @@ var ErrNoLabeller = errors.New("bundle has no subtitle labeller")
 // LoadBundle reads the labeller of the bundle in fsys (named name in
 // errors), checking the weights' checksum against the manifest.
 func LoadBundle(fsys fs.FS, name string) (*Model, *Entry, error) {
-	man, err := models.ReadManifest(fsys)
-	if err != nil {
-		return nil, nil, fmt.Errorf("subtitle: model bundle %s: %w", name, err)
-	}
 	var e Entry
-	if ok, err := man.Get("subtitle", &e); err != nil {
-		return nil, nil, fmt.Errorf("subtitle: model bundle %s: %w", name, err)
-	} else if !ok {
+	data, err := models.ReadPart(fsys, "subtitle", &e, func() string { return e.Weights })
+	if errors.Is(err, models.ErrNoPart) {
 		return nil, nil, fmt.Errorf("subtitle: model bundle %s: %w", name, ErrNoLabeller)
 	}
-	files, err := man.Files()
-	if err != nil {
-		return nil, nil, fmt.Errorf("subtitle: model bundle %s: %w", name, err)
-	}
-	data, err := models.ReadFile(fsys, files, e.Weights)
 	if err != nil {
 		return nil, nil, fmt.Errorf("subtitle: model bundle %s: %w", name, err)
 	}
@@ -93,26 +82,11 @@ func WriteBundle(dir string, base fs.FS, baseName string, weights []byte, e Entr
 // RecordScores stores an evaluation report in the subtitle entry of the
 // bundle folder dir's manifest, under scores[name] (e.g. "test").
 func RecordScores(dir, name string, rep *Report, about map[string]any) error {
-	man, err := models.ReadManifest(os.DirFS(dir))
-	if err != nil {
-		return fmt.Errorf("subtitle: model bundle %s: %w", dir, err)
-	}
-	var e Entry
-	if ok, err := man.Get("subtitle", &e); err != nil || !ok {
+	err := models.RecordScores(dir, "subtitle", name, rep, about)
+	if errors.Is(err, models.ErrNoPart) {
 		return fmt.Errorf("subtitle: model bundle %s: %w", dir, ErrNoLabeller)
 	}
-	if e.Scores == nil {
-		e.Scores = map[string]any{}
-	}
-	entry := map[string]any{"report": rep}
-	for k, v := range about {
-		entry[k] = v
-	}
-	e.Scores[name] = entry
-	if err := man.Set("subtitle", e); err != nil {
-		return fmt.Errorf("subtitle: model bundle %s: %w", dir, err)
-	}
-	if err := man.Write(dir); err != nil {
+	if err != nil {
 		return fmt.Errorf("subtitle: model bundle %s: %w", dir, err)
 	}
 	return nil
