@@ -234,7 +234,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 		Params: m.Net.Params(),
 		Opt:    rnn.NewAdam(o.LR),
 		// A resumed run continues the schedule where it left off.
-		Schedule: shifted{rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(200, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, ck.Epoch * stepsPerEpoch},
+		Schedule: rnn.Resumed{Schedule: rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(200, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, Done: ck.Epoch * stepsPerEpoch},
 		ClipNorm: 5,
 	}
 	F := cfg.FeatureDim
@@ -256,7 +256,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 				m.Normalise(trainFeats[pairs[p].feat], x[j*F:(j+1)*F])
 				caps[j] = pairs[p].ids
 			}
-			dropout(x, cfg.Dropout, rng)
+			rnn.DropInPlace(x, cfg.Dropout, rng)
 			st, err := tr.Step(func() (float64, error) { return m.Loss(x, caps), nil })
 			if err != nil {
 				return nil, fmt.Errorf("caption: epoch %d: %w", epoch, err)
@@ -337,22 +337,6 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	return res, nil
 }
 
-// dropout zeroes each value with probability p and scales the rest by
-// 1/(1-p) (inverted dropout), on the feature vectors of a training batch.
-func dropout(x []float32, p float64, rng *rand.Rand) {
-	if p <= 0 {
-		return
-	}
-	scale := float32(1 / (1 - p))
-	for i := range x {
-		if rng.Float64() < p {
-			x[i] = 0
-		} else {
-			x[i] *= scale
-		}
-	}
-}
-
 // limits sets the flags of unsure captions from the validation images'
 // results: a score a little below their first percentile (less a margin of
 // 0.5 nats per token), and a novelty well above their 99th percentile (half
@@ -372,11 +356,3 @@ func limits(results []Result) (lowScore, highNovelty float64) {
 	slices.Sort(novelty)
 	return scores[len(scores)/100] - 0.5, 1.5 * novelty[len(novelty)*99/100]
 }
-
-// shifted is a learning-rate schedule started by steps already taken.
-type shifted struct {
-	s  rnn.Schedule
-	by int
-}
-
-func (s shifted) LR(step int) float64 { return s.s.LR(step + s.by) }

@@ -56,3 +56,20 @@ func (d *Dropout) Backward(dy []float32) []float32 {
 	}
 	return d.dx
 }
+
+// DropInPlace zeroes each value of x with probability p and scales the
+// rest by 1/(1-p) (inverted dropout with no backward pass: for inputs,
+// which need no gradient).
+func DropInPlace(x []float32, p float64, rng *rand.Rand) {
+	if p <= 0 {
+		return
+	}
+	scale := float32(1 / (1 - p))
+	for i := range x {
+		if rng.Float64() < p {
+			x[i] = 0
+		} else {
+			x[i] *= scale
+		}
+	}
+}

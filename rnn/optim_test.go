@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -140,5 +141,37 @@ func TestDeterminism(t *testing.T) {
 		if a[i] != b[i] {
 			t.Fatalf("weight %d differs between identical runs: %v vs %v", i, a[i], b[i])
 		}
+	}
+}
+
+func TestResumedAndDropInPlace(t *testing.T) {
+	c := Cosine{Base: 1, Min: 0.1, Warmup: 2, Total: 10}
+	r := Resumed{Schedule: c, Done: 4}
+	for step := 0; step < 6; step++ {
+		if r.LR(step) != c.LR(step+4) {
+			t.Errorf("step %d: %g, want %g", step, r.LR(step), c.LR(step+4))
+		}
+	}
+	x := make([]float32, 10000)
+	for i := range x {
+		x[i] = 1
+	}
+	DropInPlace(x, 0.25, rand.New(rand.NewPCG(1, 2)))
+	zeros, sum := 0, 0.0
+	for _, v := range x {
+		if v == 0 {
+			zeros++
+		} else if math.Abs(float64(v)-4.0/3) > 1e-6 {
+			t.Fatalf("kept value %g, want 4/3", v)
+		}
+		sum += float64(v)
+	}
+	if zeros < 2300 || zeros > 2700 || math.Abs(sum/10000-1) > 0.05 {
+		t.Errorf("%d of 10000 dropped, mean %g: want about 2500 and 1", zeros, sum/10000)
+	}
+	y := []float32{1, 2}
+	DropInPlace(y, 0, nil)
+	if y[0] != 1 || y[1] != 2 {
+		t.Error("p = 0 changed x")
 	}
 }

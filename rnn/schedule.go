@@ -44,3 +44,13 @@ func (c Cosine) LR(step int) float64 {
 	p := float64(step-c.Warmup) / float64(c.Total-c.Warmup)
 	return c.Min + (c.Base-c.Min)*(1+math.Cos(math.Pi*p))/2
 }
+
+// Resumed is Schedule started Done steps in: a training run resumed from a
+// checkpoint continues its schedule where the interrupted one left off.
+type Resumed struct {
+	Schedule Schedule
+	Done     int
+}
+
+// LR returns the learning rate at step of the resumed run.
+func (r Resumed) LR(step int) float64 { return r.Schedule.LR(step + r.Done) }

@@ -142,7 +142,7 @@ func TestChoices(t *testing.T) {
 				bw := ws[b:min(b+batch, len(ws))]
 				xb, T, lengths, lab := m.batch(x, bw)
 				x = xb
-				inputDropout(xb, cfg.Dropout, rng)
+				rnn.DropInPlace(xb, cfg.Dropout, rng)
 				st, _ := tr.Step(func() (float64, error) { return m.Loss(xb, T, len(bw), lengths, lab), nil })
 				loss += st.Loss
 			}

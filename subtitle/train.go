@@ -271,7 +271,7 @@ feed:
 	tr := &rnn.Trainer{
 		Params:   m.Net.Params(),
 		Opt:      rnn.NewAdam(o.LR),
-		Schedule: shifted{rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(100, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, ck.Epoch * stepsPerEpoch},
+		Schedule: rnn.Resumed{Schedule: rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(100, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, Done: ck.Epoch * stepsPerEpoch},
 		ClipNorm: 5,
 	}
 	var x []float32
@@ -292,7 +292,7 @@ feed:
 			var lengths, labels []int
 			xb, T, lengths, labels = m.batch(x, batch)
 			x = xb
-			inputDropout(xb, cfg.Dropout, rng)
+			rnn.DropInPlace(xb, cfg.Dropout, rng)
 			st, err := tr.Step(func() (float64, error) { return m.Loss(xb, T, len(batch), lengths, labels), nil })
 			if err != nil {
 				return nil, fmt.Errorf("subtitle: epoch %d: %w", epoch, err)
@@ -439,22 +439,6 @@ func (m *Model) batch(x []float32, ws []window) ([]float32, int, []int, []int) {
 	return x, T, lengths, labels
 }
 
-// inputDropout zeroes each input value with probability p and scales the
-// rest by 1/(1-p).
-func inputDropout(x []float32, p float64, rng *rand.Rand) {
-	if p <= 0 {
-		return
-	}
-	scale := float32(1 / (1 - p))
-	for i := range x {
-		if rng.Float64() < p {
-			x[i] = 0
-		} else {
-			x[i] *= scale
-		}
-	}
-}
-
 // limits sets the flags of unsure tracks from the validation videos: a
 // confidence well under the lowest (80 % of it), and a novelty well above
 // the highest (half as much again).
@@ -474,11 +458,3 @@ func limits(evs []Evaluated) (lowConf, highNovelty float64) {
 	}
 	return 0.8 * lowConf, 1.5 * highNovelty
 }
-
-// shifted is a learning-rate schedule started by steps already taken.
-type shifted struct {
-	s  rnn.Schedule
-	by int
-}
-
-func (s shifted) LR(step int) float64 { return s.s.LR(step + s.by) }
