@@ -110,21 +110,30 @@ func (b *bundle) featureCache(dir string, dim int) (*featcache.Cache, error) {
 	return featcache.Open(dir, fp, dim)
 }
 
-// featureSource sets up the bundle's CNN for images: the extractor (to be
-// closed by the caller), the way images are loaded for it, and the feature
-// cache under cacheDir (see featureCache).
-func (b *bundle) featureSource(cacheDir string, opts vision.Options) (*caption.FeatureSource, *vision.Extractor, error) {
+// cnn sets up the bundle's CNN: the extractor (to be closed by the
+// caller), how frames are sized for it, and the feature cache under
+// cacheDir (see featureCache).
+func (b *bundle) cnn(cacheDir string, opts vision.Options) (*vision.Extractor, media.ImageOptions, *featcache.Cache, error) {
 	load, err := b.imageOptions()
 	if err != nil {
-		return nil, nil, err
+		return nil, load, nil, err
 	}
 	ex, err := vision.New(b.spec, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, load, nil, err
 	}
 	cache, err := b.featureCache(cacheDir, ex.Dim())
 	if err != nil {
 		ex.Close()
+		return nil, load, nil, err
+	}
+	return ex, load, cache, nil
+}
+
+// featureSource sets up the bundle's CNN for images (see cnn).
+func (b *bundle) featureSource(cacheDir string, opts vision.Options) (*caption.FeatureSource, *vision.Extractor, error) {
+	ex, load, cache, err := b.cnn(cacheDir, opts)
+	if err != nil {
 		return nil, nil, err
 	}
 	return &caption.FeatureSource{Extractor: ex, Cache: cache, Load: load}, ex, nil
@@ -135,21 +144,11 @@ func (b *bundle) labeller() (*subtitle.Model, *subtitle.Entry, error) {
 	return subtitle.LoadBundle(b.fsys, b.name)
 }
 
-// sampler sets up the bundle's CNN for videos sampled at fps: the sampler
-// and the extractor (to be closed by the caller), with the feature cache
-// under cacheDir (see featureCache).
+// sampler sets up the bundle's CNN for videos sampled at fps (see cnn),
+// with the layout of its spatial outputs for the labeller.
 func (b *bundle) sampler(cacheDir string, fps float64, opts vision.Options) (*subtitle.Sampler, *vision.Extractor, error) {
-	load, err := b.imageOptions()
+	ex, load, cache, err := b.cnn(cacheDir, opts)
 	if err != nil {
-		return nil, nil, err
-	}
-	ex, err := vision.New(b.spec, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	cache, err := b.featureCache(cacheDir, ex.Dim())
-	if err != nil {
-		ex.Close()
 		return nil, nil, err
 	}
 	var grids []subtitle.Grid
