@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,6 +110,9 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 	if err != nil {
 		return usageError{err}
 	}
+	if f.mux && !slices.ContainsFunc(formats, muxable) {
+		return usagef("--mux needs a track ffmpeg reads: vtt, srt or ssa among --format")
+	}
 	if f.lang != "" && strings.ContainsAny(f.lang, `/\. `) {
 		return usagef("--lang %q: want a language tag such as en or pt-BR", f.lang)
 	}
@@ -187,7 +191,8 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 		return err
 	}
 	if f.mux {
-		if err := media.Mux(ctx, path, written[0], muxed, f.lang); err != nil {
+		i := slices.IndexFunc(written, func(p string) bool { return muxable(strings.TrimPrefix(filepath.Ext(p), ".")) })
+		if err := media.Mux(ctx, path, written[i], muxed, f.lang); err != nil {
 			return err
 		}
 		written = append(written, muxed)
@@ -223,6 +228,10 @@ func muxedPath(video string, o subtitle.TrackOptions) string {
 	}
 	return filepath.Join(dir, stem+".subtitled.mkv")
 }
+
+// muxable says whether ffmpeg reads tracks of format f (TTML and STL it
+// does not).
+func muxable(f string) bool { return f == "vtt" || f == "srt" || f == "ssa" }
 
 func boolInt(b bool) int {
 	if b {

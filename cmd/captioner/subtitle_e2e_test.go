@@ -189,6 +189,10 @@ func TestSubtitleCommand(t *testing.T) {
 			t.Errorf("%s: %v", p, err)
 		}
 	}
+	// TTML alone cannot be muxed (ffmpeg does not read it): said before any work.
+	if r := captioner(t, "subtitle", "--model", model, "--format", "ttml", "--mux", "--out", t.TempDir(), video); r.code != 2 || !strings.Contains(r.stderr, "--mux needs") {
+		t.Errorf("--format ttml --mux: code %d, stderr %q", r.code, r.stderr)
+	}
 	probe, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_type:stream_tags=language", "-of", "csv=p=0", rec.Muxed).Output()
 	if err != nil || !strings.Contains(string(probe), "subtitle,en") {
 		t.Errorf("muxed file streams %q: %v", probe, err)
