@@ -2,7 +2,6 @@ package caption
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"math"
@@ -12,7 +11,6 @@ import (
 	"slices"
 	"time"
 
-	"captioner/internal/atomicfile"
 	"captioner/rnn"
 )
 
@@ -184,14 +182,9 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 		return nil, fmt.Errorf("caption: no training caption")
 	}
 	ck := checkpoint{Seed: o.Seed, Best: math.Inf(-1)}
-	ckPath := filepath.Join(o.Out, "checkpoint.json")
 	if o.Resume {
-		data, err := os.ReadFile(ckPath)
-		if err != nil {
+		if err := rnn.LoadCheckpointState(o.Out, &ck); err != nil {
 			return nil, fmt.Errorf("caption: --resume: %w", err)
-		}
-		if err := json.Unmarshal(data, &ck); err != nil {
-			return nil, fmt.Errorf("caption: %s: %w", ckPath, err)
 		}
 		o.Seed = ck.Seed
 		o.Log("resuming after epoch %d (best %.4f at epoch %d)", ck.Epoch, ck.Best, ck.BestEpoch)
@@ -217,7 +210,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 		return nil, err
 	}
 	if o.Resume {
-		if _, err := rnn.LoadParamsFile(filepath.Join(o.Out, "checkpoint.safetensors"), m.allParams()); err != nil {
+		if _, err := rnn.LoadParamsFile(filepath.Join(o.Out, rnn.CheckpointWeights), m.allParams()); err != nil {
 			return nil, fmt.Errorf("caption: --resume: %w", err)
 		}
 	} else {
@@ -281,15 +274,9 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 		improved := score > ck.Best
 		if improved {
 			ck.Best, ck.BestEpoch = score, epoch
-			if err := atomicfile.WriteFile(filepath.Join(o.Out, "best.safetensors"), weights, 0o644); err != nil {
-				return nil, fmt.Errorf("caption: %w", err)
-			}
 		}
 		ck.Epoch = epoch
-		if err := atomicfile.WriteFile(filepath.Join(o.Out, "checkpoint.safetensors"), weights, 0o644); err != nil {
-			return nil, fmt.Errorf("caption: %w", err)
-		}
-		if err := atomicfile.WriteFile(ckPath, []byte(mustJSON(ck)), 0o644); err != nil {
+		if err := rnn.SaveCheckpoint(o.Out, weights, improved, ck); err != nil {
 			return nil, fmt.Errorf("caption: %w", err)
 		}
 		mark := ""
@@ -304,7 +291,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	}
 
 	// The best weights, their validation report and confidence threshold.
-	data, err := os.ReadFile(filepath.Join(o.Out, "best.safetensors"))
+	data, err := os.ReadFile(filepath.Join(o.Out, rnn.BestWeights))
 	if err != nil {
 		return nil, fmt.Errorf("caption: %w", err)
 	}

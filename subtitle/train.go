@@ -2,7 +2,6 @@ package subtitle
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"math"
@@ -13,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"captioner/internal/atomicfile"
 	"captioner/internal/featcache"
 	"captioner/rnn"
 )
@@ -201,14 +199,9 @@ feed:
 		}
 	}
 	ck := checkpoint{Seed: o.Seed, Best: math.Inf(-1)}
-	ckPath := filepath.Join(o.Out, "checkpoint.json")
 	if o.Resume {
-		data, err := os.ReadFile(ckPath)
-		if err != nil {
+		if err := rnn.LoadCheckpointState(o.Out, &ck); err != nil {
 			return nil, fmt.Errorf("subtitle: --resume: %w", err)
-		}
-		if err := json.Unmarshal(data, &ck); err != nil {
-			return nil, fmt.Errorf("subtitle: %s: %w", ckPath, err)
 		}
 		o.Seed = ck.Seed
 		o.Log("resuming after epoch %d (best %.4f at epoch %d)", ck.Epoch, ck.Best, ck.BestEpoch)
@@ -258,7 +251,7 @@ feed:
 		trainFeats = append(trainFeats, s.Vectors...)
 	}
 	if o.Resume {
-		if _, err := rnn.LoadParamsFile(filepath.Join(o.Out, "checkpoint.safetensors"), m.allParams()); err != nil {
+		if _, err := rnn.LoadParamsFile(filepath.Join(o.Out, rnn.CheckpointWeights), m.allParams()); err != nil {
 			return nil, fmt.Errorf("subtitle: --resume: %w", err)
 		}
 	} else {
@@ -313,16 +306,9 @@ feed:
 		improved := sc > ck.Best
 		if improved {
 			ck.Best, ck.BestEpoch = sc, epoch
-			if err := atomicfile.WriteFile(filepath.Join(o.Out, "best.safetensors"), weights, 0o644); err != nil {
-				return nil, fmt.Errorf("subtitle: %w", err)
-			}
 		}
 		ck.Epoch = epoch
-		if err := atomicfile.WriteFile(filepath.Join(o.Out, "checkpoint.safetensors"), weights, 0o644); err != nil {
-			return nil, fmt.Errorf("subtitle: %w", err)
-		}
-		ckJSON, _ := json.Marshal(ck)
-		if err := atomicfile.WriteFile(ckPath, ckJSON, 0o644); err != nil {
+		if err := rnn.SaveCheckpoint(o.Out, weights, improved, ck); err != nil {
 			return nil, fmt.Errorf("subtitle: %w", err)
 		}
 		mark := ""
@@ -343,7 +329,7 @@ feed:
 
 	// The best weights, the smoothing penalty and confidence limits that
 	// suit them on the validation videos.
-	weights, err := os.ReadFile(filepath.Join(o.Out, "best.safetensors"))
+	weights, err := os.ReadFile(filepath.Join(o.Out, rnn.BestWeights))
 	if err != nil {
 		return nil, fmt.Errorf("subtitle: %w", err)
 	}
