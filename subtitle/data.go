@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"captioner/media"
 	"captioner/world"
@@ -53,6 +54,7 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 		return nil, fmt.Errorf("subtitle: data %s: not a folder", dir)
 	}
 	d := &Data{Dir: dir}
+	var candidates []string
 	err = filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -60,22 +62,48 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
-		if !e.Type().IsRegular() || trackExt(path) || strings.HasPrefix(e.Name(), ".") {
-			return nil
+		if e.Type().IsRegular() && !trackExt(path) && !strings.HasPrefix(e.Name(), ".") {
+			candidates = append(candidates, path)
 		}
-		info, err := media.Probe(ctx, path)
-		if err != nil || info.Kind != media.Video {
-			return nil // not a video: not part of the data
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subtitle: data %s: %w", dir, err)
+	}
+	// Probing is one ffprobe a file: four at a time.
+	isVideo := make([]bool, len(candidates))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := range next {
+				info, err := media.Probe(ctx, candidates[i])
+				isVideo[i] = err == nil && info.Kind == media.Video
+			}
+		})
+	}
+feed:
+	for i := range candidates {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("subtitle: data %s: %w", dir, err)
+	}
+	for i, path := range candidates {
+		if !isVideo[i] {
+			continue // not a video: not part of the data
 		}
 		if track, ok := FindTrack(path, ""); ok {
 			d.Examples = append(d.Examples, Example{Video: path, Track: track})
 		} else {
 			d.Unlabelled = append(d.Unlabelled, path)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("subtitle: data %s: %w", dir, err)
 	}
 	sort.Slice(d.Examples, func(i, j int) bool { return d.Examples[i].Video < d.Examples[j].Video })
 	if raw, err := os.ReadFile(filepath.Join(dir, "synth.json")); err == nil {
