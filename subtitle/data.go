@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"captioner/media"
 	"captioner/world"
@@ -72,26 +71,10 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 	}
 	// Probing is one ffprobe a file: four at a time.
 	isVideo := make([]bool, len(candidates))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for i := range next {
-				info, err := media.Probe(ctx, candidates[i])
-				isVideo[i] = err == nil && info.Kind == media.Video
-			}
-		})
-	}
-feed:
-	for i := range candidates {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
+	forEach(ctx, len(candidates), 4, func(i int) {
+		info, err := media.Probe(ctx, candidates[i])
+		isVideo[i] = err == nil && info.Kind == media.Video
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("subtitle: data %s: %w", dir, err)
 	}

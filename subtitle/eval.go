@@ -73,15 +73,11 @@ func Evaluate(ctx context.Context, m *Model, penalty float64, o Options, example
 		if err != nil {
 			return nil, nil, fmt.Errorf("subtitle: %s: %w", ex.Video, err)
 		}
-		ev := Evaluated{Cues: cues}
-		ev.Confidence, _ = meanConfidence(cues)
-		ev.Novelty = m.novelty(seq.Vectors)
+		conf, covered := meanConfidence(cues)
+		ev := Evaluated{Cues: cues, Confidence: conf, Novelty: m.novelty(seq.Vectors)}
 		out[i] = ev
-		for _, c := range cues {
-			d := (c.End - c.Start).Seconds()
-			confSum += c.Confidence * d
-			confDur += d
-		}
+		confSum += conf * covered.Seconds()
+		confDur += covered.Seconds()
 		novSum += ev.Novelty * float64(len(seq.Vectors))
 		steps += len(seq.Vectors)
 		sc.Add(WorldCues(cues), truth, seq.Duration)

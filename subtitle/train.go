@@ -137,31 +137,15 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	errs := make([]error, len(ex))
 	var mu sync.Mutex
 	done := 0
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() {
-			for i := range next {
-				seqs[i], errs[i] = o.Sampler.Sequence(ctx, ex[i].Video)
-				mu.Lock()
-				done++
-				if o.Progress != nil {
-					o.Progress(done, len(ex))
-				}
-				mu.Unlock()
-			}
-		})
-	}
-feed:
-	for i := range ex {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	forEach(ctx, len(ex), 2, func(i int) {
+		seqs[i], errs[i] = o.Sampler.Sequence(ctx, ex[i].Video)
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if o.Progress != nil {
+			o.Progress(done, len(ex))
 		}
-	}
-	close(next)
-	wg.Wait()
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -195,10 +195,9 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 		if err := media.Mux(ctx, path, written[i], muxed, f.lang); err != nil {
 			return err
 		}
-		written = append(written, muxed)
 	}
 	if f.asJSON {
-		rec := subtitleRecord{File: path, Duration: tr.Info.Duration.Seconds(), Steps: tr.Steps, Tracks: written[:len(written)-boolInt(f.mux)],
+		rec := subtitleRecord{File: path, Duration: tr.Info.Duration.Seconds(), Steps: tr.Steps, Tracks: written,
 			Muxed: muxed, Confidence: tr.Confidence, Novelty: tr.Novelty, LowConfidence: tr.Unsure,
 			Elapsed: time.Since(start).Seconds(), Model: model, FPS: l.Sampler.FPS}
 		rec.Cues = make([]cueRecord, 0, len(tr.Cues))
@@ -207,7 +206,11 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 		}
 		return json.NewEncoder(g.stdout).Encode(rec)
 	}
-	line := fmt.Sprintf("%s: %d cues -> %s", path, len(tr.Cues), strings.Join(written, ", "))
+	outputs := written
+	if f.mux {
+		outputs = append(outputs, muxed)
+	}
+	line := fmt.Sprintf("%s: %d cues -> %s", path, len(tr.Cues), strings.Join(outputs, ", "))
 	if tr.Unsure {
 		line += fmt.Sprintf(" (low confidence %.2f: unlike the videos this model was trained on; the labels are guesses)", tr.Confidence)
 	}
@@ -232,10 +235,3 @@ func muxedPath(video string, o subtitle.TrackOptions) string {
 // muxable says whether ffmpeg reads tracks of format f (TTML and STL it
 // does not).
 func muxable(f string) bool { return f == "vtt" || f == "srt" || f == "ssa" }
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
