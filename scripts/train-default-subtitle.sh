@@ -27,7 +27,7 @@ c=$work/captioner
 
 $c train subtitle --data "$work/train" --out "$work/bundle" --cache "$work/cache" \
   --seed 1 --epochs 30 --patience 30 --batch 16 --lr 2e-3 --hidden 128 --layers 1 --bidirectional \
-  --inputs motion,moving --window 64 --dropout 0.2
+  --inputs motion,moving --grids 7 --window 64 --dropout 0.2
 $c eval subtitle --model "$work/bundle" --data "$work/test" --cache "$work/cache" --record test
 cp "$work/bundle/subtitle.safetensors" "$work/bundle/manifest.json" models/default/
 echo "models/default updated from $work/bundle"

@@ -12,7 +12,8 @@ package subtitle
 //	    -data DIR -cache DIR -variants "features+change motion+moving motion+moving:uni"
 //
 // A variant is input parts joined by "+", then options after ":": uni
-// (forward only), hN (hidden units), dP (dropout), wd (AdamW decay 0.05).
+// (forward only), hN (hidden units), dP (dropout), wd (AdamW decay 0.05),
+// lN (layers), gNAME (the grids of -gridsets NAME).
 // The last 40 videos validate; -ntrain keeps the first N for training.
 
 import (
@@ -36,6 +37,9 @@ var expCache = flag.String("cache", "", "feature cache that holds their features
 var expVariants = flag.String("variants", "motion+moving", "designs to train, space-separated")
 var expEpochs = flag.Int("epochs", 20, "epochs per design")
 var expNTrain = flag.Int("ntrain", 0, "training videos (0: all but the last 40)")
+var expDim = flag.Int("dim", 1216, "length of the cached feature vectors")
+var expGrids = flag.String("grids", "0,96,3 864,32,3", "the grids variants read by default (offset,channels,side ...); gN options pick other sets")
+var expGridSets = flag.String("gridsets", "", "named grid sets for gNAME options: NAME=offset,channels,side/offset,channels,side;...")
 
 // cachedOnly stands in for the CNN: every feature must come from the cache.
 type cachedOnly struct{}
@@ -43,7 +47,20 @@ type cachedOnly struct{}
 func (cachedOnly) Features(context.Context, []media.Frame) ([][]float32, error) {
 	return nil, fmt.Errorf("features missing from the cache")
 }
-func (cachedOnly) Dim() int { return 1216 }
+func (cachedOnly) Dim() int { return *expDim }
+
+// parseGrids reads grids written "offset,channels,side" separated by spaces or slashes.
+func parseGrids(t *testing.T, s string) []Grid {
+	var out []Grid
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '/' }) {
+		var g Grid
+		if _, err := fmt.Sscanf(f, "%d,%d,%d", &g.Offset, &g.Channels, &g.Side); err != nil {
+			t.Fatalf("grid %q: %v", f, err)
+		}
+		out = append(out, g)
+	}
+	return out
+}
 
 func TestChoices(t *testing.T) {
 	if *expData == "" || *expCache == "" {
@@ -55,7 +72,7 @@ func TestChoices(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(*expCache)
-	c, err := featcache.Open(*expCache, entries[0].Name(), 1216)
+	c, err := featcache.Open(*expCache, entries[0].Name(), *expDim)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +116,7 @@ func TestChoices(t *testing.T) {
 	}
 	for _, v := range strings.Fields(*expVariants) {
 		cfg := Config{FeatureDim: dim, Hidden: 128, Layers: 1, Bidirectional: true, FPS: 4, Window: 64, Dropout: 0.2, Factored: true,
-			Grids: []Grid{{0, 96, 3}, {864, 32, 3}}} // the embedded CNN's
+			Grids: parseGrids(t, *expGrids)}
 		epochs, lr, batch, wd := *expEpochs, 2e-3, 16, 0.0
 		name := v
 		if i := strings.Index(v, ":"); i >= 0 {
@@ -109,6 +126,14 @@ func TestChoices(t *testing.T) {
 					cfg.Bidirectional = false
 				case opt == "wd":
 					wd = 0.05
+				case strings.HasPrefix(opt, "g"):
+					for _, set := range strings.Split(*expGridSets, ";") {
+						if name, grids, ok := strings.Cut(set, "="); ok && name == opt[1:] {
+							cfg.Grids = parseGrids(t, grids)
+						}
+					}
+				case strings.HasPrefix(opt, "l"):
+					cfg.Layers, _ = strconv.Atoi(opt[1:])
 				case strings.HasPrefix(opt, "h"):
 					cfg.Hidden, _ = strconv.Atoi(opt[1:])
 				case strings.HasPrefix(opt, "d"):

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"gocv.io/x/gocv"
@@ -23,6 +24,11 @@ type Options struct {
 	Threads int
 	// BatchSize is the number of frames per forward pass; 0 means 8.
 	BatchSize int
+	// Dim, when set, keeps the spec's leading outputs whose values add up
+	// to Dim and leaves the others out of the vectors: a model trained on
+	// the vectors of a spec still reads them after outputs are appended to
+	// it. New fails when no leading outputs add up to Dim.
+	Dim int
 }
 
 // Extractor turns frames into feature vectors with a CNN. It is safe for
@@ -99,6 +105,11 @@ func New(spec Spec, opts Options) (*Extractor, error) {
 	if err := e.probeOutputs(ws[0]); err != nil {
 		return fail(err)
 	}
+	if opts.Dim > 0 {
+		if err := e.keepLeading(opts.Dim); err != nil {
+			return fail(err)
+		}
+	}
 	for _, w := range ws {
 		e.workers.Add(1)
 		go w.run()
@@ -131,6 +142,23 @@ func (e *Extractor) probeOutputs(w *worker) error {
 	}
 	e.dim = off
 	return nil
+}
+
+// keepLeading keeps the leading outputs whose values add up to dim.
+func (e *Extractor) keepLeading(dim int) error {
+	for k, o := range e.outs {
+		if o.offset+o.dim == dim {
+			e.outs = e.outs[:k+1]
+			e.spec.Outputs = e.spec.Outputs[:k+1]
+			e.dim = dim
+			return nil
+		}
+	}
+	var ends []string
+	for _, o := range e.outs {
+		ends = append(ends, fmt.Sprint(o.offset+o.dim))
+	}
+	return fmt.Errorf("vision: %s: no leading outputs give vectors of %d values (they give %s)", e.spec.modelName(), dim, strings.Join(ends, ", "))
 }
 
 // Dim returns the length of every feature vector.

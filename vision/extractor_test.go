@@ -47,11 +47,11 @@ func maxAbsDiff(a, b []float32) float64 {
 func TestDefaultDim(t *testing.T) {
 	e := newDefault(t, Options{})
 	// block_12_add (96 channels) on a 3x3 grid; Conv1_relu (32) max on a
-	// 3x3 grid, max and mean overall.
-	if got, want := e.Dim(), 96*9+32*9+32+32; got != want {
+	// 3x3 grid, max and mean overall; then both on 7x7 grids.
+	if got, want := e.Dim(), 96*9+32*9+32+32+96*49+32*49; got != want {
 		t.Errorf("Dim() = %d, want %d", got, want)
 	}
-	if got, want := fmt.Sprint(e.Grids()), "[{0 96 3} {864 32 3}]"; got != want {
+	if got, want := fmt.Sprint(e.Grids()), "[{0 96 3} {864 32 3} {1216 96 7} {5920 32 7}]"; got != want {
 		t.Errorf("Grids() = %s, want %s", got, want)
 	}
 	f, err := e.Features(context.Background(), shapesFrames(t, 1, 224, 224))
@@ -63,9 +63,10 @@ func TestDefaultDim(t *testing.T) {
 		t.Fatalf("vector of %d values, want %d", len(v), e.Dim())
 	}
 	// Conv1_relu is a ReLU6: per channel 0 <= mean <= max <= 6, each cell's
-	// maximum at most the overall one and the largest cell maximum equal to
-	// it, and some channel responds somewhere.
-	cells, maxes, means := v[864:864+288], v[864+288:864+288+32], v[864+288+32:]
+	// maximum (3x3 and 7x7) at most the overall one and the largest cell
+	// maximum equal to it, and some channel responds somewhere.
+	cells, maxes, means := v[864:864+288], v[864+288:864+288+32], v[864+288+32:1216]
+	fine := v[1216+96*49:]
 	var top float32
 	for ch := range 32 {
 		if !(0 <= means[ch] && means[ch] <= maxes[ch] && maxes[ch] <= 6) {
@@ -77,6 +78,13 @@ func TestDefaultDim(t *testing.T) {
 		}
 		if best != maxes[ch] {
 			t.Errorf("channel %d: largest cell maximum %g, overall maximum %g", ch, best, maxes[ch])
+		}
+		best = 0
+		for _, c := range fine[ch*49 : ch*49+49] {
+			best = max(best, c)
+		}
+		if best != maxes[ch] {
+			t.Errorf("channel %d: largest 7x7 cell maximum %g, overall maximum %g", ch, best, maxes[ch])
 		}
 		top = max(top, maxes[ch])
 	}
@@ -194,5 +202,38 @@ func TestFeaturesErrors(t *testing.T) {
 	e.Close()
 	if _, err := e.Features(ctx, shapesFrames(t, 1, 224, 224)); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Errorf("after Close: error %v", err)
+	}
+}
+
+// TestLeadingOutputs: Options.Dim keeps the leading outputs, whose values
+// are those of the whole vector, and refuses a length no outputs give.
+func TestLeadingOutputs(t *testing.T) {
+	full := newDefault(t, Options{})
+	lead := 96 * 9 // block_12_add on a 3x3 grid, the first output
+	part := newDefault(t, Options{Dim: lead})
+	if part.Dim() != lead || len(part.Spec().Outputs) != 1 || len(full.Spec().Outputs) < 2 {
+		t.Fatalf("Dim() = %d with %d outputs, want %d with 1 (of %d)", part.Dim(), len(part.Spec().Outputs), lead, len(full.Spec().Outputs))
+	}
+	frames := shapesFrames(t, 2, 224, 224)
+	a, err := full.Features(context.Background(), frames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := part.Features(context.Background(), frames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range frames {
+		if len(b[i]) != lead || maxAbsDiff(a[i][:lead], b[i]) != 0 {
+			t.Errorf("frame %d: leading values differ from the whole vector's", i)
+		}
+	}
+	spec, err := DefaultSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(spec, Options{Dim: lead + 1})
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("no leading outputs give vectors of %d values", lead+1)) {
+		t.Errorf("Dim %d: error %v, want one saying no leading outputs give it", lead+1, err)
 	}
 }

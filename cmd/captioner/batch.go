@@ -161,44 +161,63 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 }
 
 // batchModels loads the bundle's models when batch first asks for them;
-// images and videos share one CNN.
+// images and videos share one CNN when their models read vectors of one
+// length.
 type batchModels struct {
 	dir     string
 	f       batchFlags
 	formats []string
 
-	mu sync.Mutex
-	b  *bundle
-	ex *vision.Extractor
+	mu  sync.Mutex
+	b   *bundle
+	exs map[int]*vision.Extractor // by vector length
 }
 
-// cnn opens the bundle and its CNN, once. With several jobs, the CNN runs
-// as many networks, each with its share of the CPUs.
-func (m *batchModels) cnn() (*bundle, *vision.Extractor, error) {
+// open opens the bundle, once.
+func (m *batchModels) open() (*bundle, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.ex != nil {
-		return m.b, m.ex, nil
+	if m.b == nil {
+		b, err := openBundle(m.dir)
+		if err != nil {
+			return nil, err
+		}
+		m.b = b
 	}
-	b, err := openBundle(m.dir)
-	if err != nil {
-		return nil, nil, err
+	return m.b, nil
+}
+
+// cnn starts the bundle's CNN for a model that reads dim values, once per
+// length. With several jobs, the CNN runs as many networks, each with its
+// share of the CPUs.
+func (m *batchModels) cnn(dim int) (*vision.Extractor, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ex := m.exs[dim]; ex != nil {
+		return ex, nil
 	}
 	workers := min(m.f.jobs, runtime.NumCPU())
-	ex, err := vision.New(b.spec, vision.Options{Workers: workers, Threads: max(1, runtime.NumCPU()/workers), BatchSize: 8})
+	ex, err := vision.New(m.b.spec, vision.Options{Workers: workers, Threads: max(1, runtime.NumCPU()/workers), BatchSize: 8, Dim: dim})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	m.b, m.ex = b, ex
-	return b, ex, nil
+	if m.exs == nil {
+		m.exs = map[int]*vision.Extractor{}
+	}
+	m.exs[dim] = ex
+	return ex, nil
 }
 
 func (m *batchModels) captioner(ctx context.Context) (batch.ImageCaptioner, error) {
-	b, ex, err := m.cnn()
+	b, err := m.open()
 	if err != nil {
 		return nil, err
 	}
 	model, entry, err := b.captioner()
+	if err != nil {
+		return nil, err
+	}
+	ex, err := m.cnn(model.Config.FeatureDim)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +233,7 @@ func (m *batchModels) captioner(ctx context.Context) (batch.ImageCaptioner, erro
 // labeller loads one labeller per job (a model labels one video at a
 // time); they share the CNN.
 func (m *batchModels) labeller(ctx context.Context) (batch.VideoLabeller, error) {
-	b, ex, err := m.cnn()
+	b, err := m.open()
 	if err != nil {
 		return nil, err
 	}
@@ -222,15 +241,19 @@ func (m *batchModels) labeller(ctx context.Context) (batch.VideoLabeller, error)
 	if err != nil {
 		return nil, err
 	}
-	var grids []subtitle.Grid
-	for _, g := range ex.Grids() {
-		grids = append(grids, subtitle.Grid{Offset: g.Offset, Channels: g.Channels, Side: g.Side})
-	}
 	var ls []batch.VideoLabeller
 	for range m.f.jobs {
 		model, entry, err := b.labeller()
 		if err != nil {
 			return nil, err
+		}
+		ex, err := m.cnn(model.Config.FeatureDim)
+		if err != nil {
+			return nil, err
+		}
+		var grids []subtitle.Grid
+		for _, g := range ex.Grids() {
+			grids = append(grids, subtitle.Grid{Offset: g.Offset, Channels: g.Channels, Side: g.Side})
 		}
 		fps := m.f.fps
 		if fps == 0 {
@@ -249,8 +272,8 @@ func (m *batchModels) labeller(ctx context.Context) (batch.VideoLabeller, error)
 func (m *batchModels) close() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.ex != nil {
-		m.ex.Close()
+	for _, ex := range m.exs {
+		ex.Close()
 	}
 }
 

@@ -65,8 +65,10 @@ func (b *bundle) imageOptions() (media.ImageOptions, error) {
 	return media.ImageOptions{Width: in.Width, Height: in.Height, Fit: fit}, nil
 }
 
-// fingerprint identifies the CNN and its preprocessing, for the feature cache.
-func (b *bundle) fingerprint() (string, error) {
+// fingerprint identifies the CNN, its preprocessing and the outputs that
+// ex (an extractor of the bundle's CNN) puts in its vectors, for the
+// feature cache.
+func (b *bundle) fingerprint(ex *vision.Extractor) (string, error) {
 	h := sha256.New()
 	model, config := b.spec.ModelData, b.spec.ConfigData
 	var err error
@@ -85,14 +87,14 @@ func (b *bundle) fingerprint() (string, error) {
 	pre, _ := json.Marshal(struct {
 		In  vision.InputSpec
 		Out []vision.OutputSpec
-	}{b.spec.Input, b.spec.Outputs})
+	}{b.spec.Input, ex.Spec().Outputs})
 	h.Write(pre)
 	return hex.EncodeToString(h.Sum(nil))[:32], nil
 }
 
-// featureCache opens the feature cache for the bundle's CNN under dir
+// featureCache opens the feature cache for the vectors of ex under dir
 // ("" is the user's cache folder; "off" disables caching).
-func (b *bundle) featureCache(dir string, dim int) (*featcache.Cache, error) {
+func (b *bundle) featureCache(dir string, ex *vision.Extractor) (*featcache.Cache, error) {
 	if dir == "off" {
 		return nil, nil
 	}
@@ -103,11 +105,11 @@ func (b *bundle) featureCache(dir string, dim int) (*featcache.Cache, error) {
 		}
 		dir = filepath.Join(base, "captioner", "features")
 	}
-	fp, err := b.fingerprint()
+	fp, err := b.fingerprint(ex)
 	if err != nil {
 		return nil, err
 	}
-	return featcache.Open(dir, fp, dim)
+	return featcache.Open(dir, fp, ex.Dim())
 }
 
 // cnn sets up the bundle's CNN: the extractor (to be closed by the
@@ -122,7 +124,7 @@ func (b *bundle) cnn(cacheDir string, opts vision.Options) (*vision.Extractor, m
 	if err != nil {
 		return nil, load, nil, err
 	}
-	cache, err := b.featureCache(cacheDir, ex.Dim())
+	cache, err := b.featureCache(cacheDir, ex)
 	if err != nil {
 		ex.Close()
 		return nil, load, nil, err

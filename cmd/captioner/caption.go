@@ -76,7 +76,7 @@ func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) 
 	if err != nil {
 		return err
 	}
-	src, ex, err := b.featureSource(f.cache, vision.Options{})
+	src, ex, err := b.featureSource(f.cache, vision.Options{Dim: model.Config.FeatureDim})
 	if err != nil {
 		return err
 	}

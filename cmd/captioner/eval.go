@@ -56,7 +56,7 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 			if err != nil {
 				return err
 			}
-			src, ex, err := b.featureSource(cache, vision.Options{BatchSize: 16})
+			src, ex, err := b.featureSource(cache, vision.Options{BatchSize: 16, Dim: m.Config.FeatureDim})
 			if err != nil {
 				return err
 			}

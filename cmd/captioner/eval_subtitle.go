@@ -41,7 +41,7 @@ time-weighted cue text accuracy.`,
 			if err != nil {
 				return err
 			}
-			s, ex, err := b.sampler(cache, m.Config.FPS, vision.Options{BatchSize: 16})
+			s, ex, err := b.sampler(cache, m.Config.FPS, vision.Options{BatchSize: 16, Dim: m.Config.FeatureDim})
 			if err != nil {
 				return err
 			}

@@ -51,8 +51,8 @@ func TestFeatures(t *testing.T) {
 		t.Fatalf("%d records for an image and a %.2f s video at 4 fps, want about %d", len(recs), truth.Duration, wantFrames)
 	}
 	for i, rec := range recs {
-		if rec.Dim != 1216 || len(rec.Features) != 1216 {
-			t.Fatalf("record %d: dim %d with %d values, want 1216", i, rec.Dim, len(rec.Features))
+		if rec.Dim != 7488 || len(rec.Features) != 7488 {
+			t.Fatalf("record %d: dim %d with %d values, want 7488", i, rec.Dim, len(rec.Features))
 		}
 		if i == 0 {
 			if rec.File != img || rec.Time != 0 {
@@ -88,7 +88,7 @@ func TestFeatures(t *testing.T) {
 	// Text output: one line per frame, FILE INDEX TIME and the values.
 	r = captioner(t, "features", img)
 	fields := strings.Fields(r.stdout)
-	if r.code != 0 || len(fields) != 3+1216 || fields[0] != img || fields[1] != "0" {
+	if r.code != 0 || len(fields) != 3+7488 || fields[0] != img || fields[1] != "0" {
 		t.Fatalf("text output: code %d, %d fields, stderr %q", r.code, len(fields), r.stderr)
 	}
 	if v, err := strconv.ParseFloat(fields[3], 64); err != nil || math.Abs(v-float64(want[0][0])) > 1e-4*math.Max(1, math.Abs(v)) {

@@ -133,7 +133,7 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 	if fps == 0 {
 		fps = model.Config.FPS
 	}
-	s, ex, err := b.sampler("off", fps, vision.Options{BatchSize: 16})
+	s, ex, err := b.sampler("off", fps, vision.Options{BatchSize: 16, Dim: model.Config.FeatureDim})
 	if err != nil {
 		return err
 	}

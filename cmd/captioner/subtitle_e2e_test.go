@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,6 +68,12 @@ func TestTrainEvalSubtitle(t *testing.T) {
 	if e.Weights != "subtitle.safetensors" || !e.Config.Factored || len(e.Labels) != 145 || e.Config.FPS != 4 || e.Config.Hidden != 16 {
 		t.Errorf("manifest subtitle entry: %+v", e)
 	}
+	// By default the labeller reads the finest grids of the embedded CNN:
+	// its 7x7 maps of block_12_add and Conv1_relu, after the 1,216 values
+	// the captioner reads.
+	if got, want := fmt.Sprint(e.Config.Grids), "[{1216 96 7} {5920 32 7}]"; got != want || e.Config.FeatureDim != 7488 {
+		t.Errorf("labeller reads grids %s of %d values, want %s of 7488", got, e.Config.FeatureDim, want)
+	}
 	if e.Training["training_videos"] != 4.0 || e.Training["validation_videos"] != 2.0 || e.Scores["validation"] == nil {
 		t.Errorf("manifest training record: %v, scores %v", e.Training, e.Scores)
 	}
@@ -94,6 +101,11 @@ func TestTrainEvalSubtitle(t *testing.T) {
 		"--epochs", "2", "--hidden", "16", "--window", "16", "--val-videos", "2", "--resume")
 	if r.code != 0 || !strings.Contains(r.stderr, "resuming after epoch 2") {
 		t.Errorf("--resume: code %d, stderr %q", r.code, r.stderr)
+	}
+	// Grids the CNN does not have are a usage error that names the ones it has.
+	r = captioner(t, "train", "subtitle", "--data", data, "--out", t.TempDir(), "--cache", filepath.Join(tinyLabeller.dir, "cache"), "--grids", "5")
+	if r.code != 2 || !strings.Contains(r.stderr, "--grids [5]: the CNN's spatial maps have sides [3 3 7 7]") {
+		t.Errorf("--grids 5: code %d, stderr %q", r.code, r.stderr)
 	}
 	// A folder without labelled videos is refused with its name.
 	empty := t.TempDir()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 type trainSubtitleFlags struct {
 	data, out, base, cache string
 	inputs                 string
+	grids                  []int
 	fps                    float64
 	o                      subtitle.TrainOptions
 }
@@ -49,7 +51,12 @@ feature vector z (standardised) and its change d since the frame before:
             appeared or vanished, what changed, which way it moved
   moving    per channel, z now and before at the cells that changed most:
             what the moving thing looks like, wherever it is
-  present   per channel, its largest value over the map: what is in view`,
+  present   per channel, its largest value over the map: what is in view
+
+The spatial maps are the CNN's grid-pooled outputs; --grids keeps those of
+the given sides, by default the finest. The embedded CNN has 3x3 grids
+(which the captioner reads) and 7x7 ones, which the embedded labeller reads:
+reading both scored lower (subtitle/CHOICES.md).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.data == "" || f.out == "" {
@@ -80,6 +87,7 @@ feature vector z (standardised) and its change d since the frame before:
 	fl.IntVar(&f.o.Config.Layers, "layers", 1, "stacked LSTM layers")
 	fl.BoolVar(&f.o.Config.Bidirectional, "bidirectional", true, "read each window both ways (false: forward only, for streaming)")
 	fl.StringVar(&f.inputs, "inputs", strings.Join(subtitle.DefaultInputs, ","), "what the network sees at each step: features, change, motion, moving, present (see --help)")
+	fl.IntSliceVar(&f.grids, "grids", nil, "read only the spatial maps of these grid sides, e.g. 3,7 (default: the finest)")
 	fl.IntVar(&f.o.Config.Window, "window", 64, "steps the network sees at once")
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.2, "dropout on the inputs and between layers")
 	fl.IntVar(&f.o.Patience, "patience", 6, "epochs without improvement before stopping")
@@ -103,6 +111,21 @@ func runTrainSubtitle(cmd *cobra.Command, g *globals, f trainSubtitleFlags) erro
 		return err
 	}
 	defer ex.Close()
+	var sides []int
+	for _, g := range s.Grids {
+		sides = append(sides, g.Side)
+	}
+	if f.grids == nil && len(sides) > 0 {
+		f.grids = []int{slices.Max(sides)}
+	}
+	for _, g := range s.Grids {
+		if slices.Contains(f.grids, g.Side) {
+			f.o.Config.Grids = append(f.o.Config.Grids, g)
+		}
+	}
+	if f.grids != nil && f.o.Config.Grids == nil {
+		return usagef("--grids %v: the CNN's spatial maps have sides %v", f.grids, sides)
+	}
 	start := time.Now()
 	p := newProgress(g.stderr, "features", len(data.Examples))
 	o := f.o

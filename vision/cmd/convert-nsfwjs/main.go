@@ -45,13 +45,18 @@ const (
 
 // bundleVersion changes whenever the converted network or the feature
 // vector changes.
-const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1g3max-maxmean-3"
+const bundleVersion = "cnn-nsfwjs-4.3.0-mobilenet_v2-b12g3-c1g3max-maxmean-b12g7-c1g7max-4"
 
-// The feature vector chosen by the linear probes of vision/PROBE.md:
-// block_12_add averaged over a 3x3 grid (96x14x14 -> 864), then Conv1_relu
-// (32x112x112): its maximum over each cell of a 3x3 grid (288: which colour
-// is where, for two-object captions), and the maximum and the mean of each
-// channel over the whole map (32 + 32). 1,216 values.
+// The feature vector. Its first 1,216 values, chosen by the linear probes of
+// vision/PROBE.md for the captioner: block_12_add averaged over a 3x3 grid
+// (96x14x14 -> 864), then Conv1_relu (32x112x112): its maximum over each
+// cell of a 3x3 grid (288: which colour is where, for two-object captions),
+// and the maximum and the mean of each channel over the whole map (32 + 32).
+// Then, for the subtitle labeller, which must tell the shape and colour of
+// a small moving object (subtitle/CHOICES.md): block_12_add averaged over a
+// 7x7 grid (4,704) and Conv1_relu's maximum over a 7x7 grid (1,568). 7,488
+// values in all; a model reads the leading outputs it was trained on
+// (vision.Options.Dim).
 // The poolings of Conv1_relu run inside the network (heads), which saves
 // copying its large map out of OpenCV; their outputs are already pooled, so
 // the spec takes them as they are.
@@ -60,19 +65,20 @@ func featureHeads() []convert.Head {
 		{Layer: "Conv1_relu", Op: "max", Grid: 3},
 		{Layer: "Conv1_relu", Op: "max"},
 		{Layer: "Conv1_relu", Op: "mean"},
+		{Layer: "Conv1_relu", Op: "max", Grid: 7},
 	}
 }
 
 func featureOutputs() []vision.OutputSpec {
-	outs := []vision.OutputSpec{{Layer: "block_12_add", Pool: vision.PoolGrid, Grid: 3}}
-	for _, h := range featureHeads() {
-		if h.Grid > 0 {
-			outs = append(outs, vision.OutputSpec{Layer: h.Name(), Pool: vision.PoolNone})
-		} else {
-			outs = append(outs, vision.OutputSpec{Layer: h.Name(), Pool: vision.PoolGlobal})
-		}
+	h := featureHeads()
+	return []vision.OutputSpec{
+		{Layer: "block_12_add", Pool: vision.PoolGrid, Grid: 3},
+		{Layer: h[0].Name(), Pool: vision.PoolNone},
+		{Layer: h[1].Name(), Pool: vision.PoolGlobal},
+		{Layer: h[2].Name(), Pool: vision.PoolGlobal},
+		{Layer: "block_12_add", Pool: vision.PoolGrid, Grid: 7},
+		{Layer: h[3].Name(), Pool: vision.PoolNone},
 	}
-	return outs
 }
 
 func main() {

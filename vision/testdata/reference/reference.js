@@ -56,11 +56,11 @@ async function main() {
     });
     // What the converter's pooling heads compute: the maximum and the mean
     // of every channel of Conv1_relu, over the whole map and over each cell
-    // of a 3x3 and a 4x4 grid (cell i of g over n rows spans
+    // of a 3x3, a 4x4 and a 7x7 grid (cell i of g over n rows spans
     // [floor(i*n/g), ceil((i+1)*n/g)), as in vision's grid pooling).
     const c1 = ys[layers.indexOf("Conv1_relu")];
     const heads = [["Conv1_relu/global_max", tf.max(c1, [1, 2], true)], ["Conv1_relu/global_mean", tf.mean(c1, [1, 2], true)]];
-    for (const g of [3, 4]) {
+    for (const g of [3, 4, 7]) {
       for (const op of ["max", "mean"]) {
         heads.push(["Conv1_relu/grid" + g + "_" + op, gridPool(c1, g, op)]);
       }
