@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,9 +135,13 @@ func TestTrainOnEveryLayout(t *testing.T) {
 			t.Fatalf("%s: read as %q with %d images", format, d.Format, len(d.Examples))
 		}
 		out := filepath.Join(root, "model-"+format)
+		cond := "state"
+		if format == "shapes" {
+			cond = "mlp" // with the default encoder width
+		}
 		res, err := Train(context.Background(), TrainOptions{
 			Data: d, Features: src, Out: out, Base: models.Default(), BaseName: "embedded",
-			Seed: 1, Epochs: 2, Batch: 16, Config: Config{Embed: 16, Hidden: 32, MaxLen: 20, Condition: "state"},
+			Seed: 1, Epochs: 2, Batch: 16, Config: Config{Embed: 16, Hidden: 32, MaxLen: 20, Condition: cond},
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", format, err)
@@ -158,6 +164,24 @@ func TestTrainOnEveryLayout(t *testing.T) {
 		// and punctuation of the layout's captions.
 		if m.Vocab.ID("circle") == Unk && m.Vocab.ID("square") == Unk {
 			t.Errorf("%s: vocabulary lacks the shapes: %d words", format, m.Vocab.Len())
+		}
+		// The layers that set the initial state are trained, not left as
+		// initialised (Train draws the model from PCG(seed, 1)).
+		if m.Config.Condition != cond || (cond == "mlp") != (m.Config.Encoder == 512) {
+			t.Errorf("%s: trained %+v", format, m.Config)
+		}
+		init, err := NewModel(m.Config, m.Vocab, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := map[string][]float32{}
+		for _, p := range init.Params() {
+			before[p.Name] = p.W
+		}
+		for _, p := range m.Params() {
+			if !strings.HasPrefix(p.Name, "feat.") && slices.Equal(p.W, before[p.Name]) { // feat.* is the unused input projection
+				t.Errorf("%s: %s left untrained", format, p.Name)
+			}
 		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 	"captioner/rnn"
 )
 
-// F = feature dim, E = embedding dim, H = hidden, V = vocabulary.
+// F = feature dim, E = embedding dim, H = hidden, V = vocabulary,
+// K = the image code (Config.Encoder), B = batch.
 
 // Config is the shape of a captioner.
 type Config struct {
@@ -22,10 +23,14 @@ type Config struct {
 	MaxLen     int     `json:"max_len"`     // the longest caption decoded, in words
 	Dropout    float64 `json:"dropout"`     // on the feature vector, in training only
 	// Condition is how the image enters the LSTM: "input" (the projected
-	// feature is the first input, as in Show and Tell; the default) or
+	// feature is the first input, as in Show and Tell; the default),
 	// "state" (it sets the initial state: h0 = tanh(Wh f + bh), c0 = Wc f + bc,
-	// and the first input is the start token).
+	// and the first input is the start token), or "mlp" (as "state", but
+	// through a hidden layer: z = relu(We f + be), h0 = tanh(Wh z + bh),
+	// c0 = Wc z + bc).
 	Condition string `json:"condition,omitempty"`
+	// Encoder is K, the width of the hidden layer of "mlp"; 0 otherwise.
+	Encoder int `json:"encoder,omitempty"`
 }
 
 // Model is the one-to-many captioner (Show and Tell): the image's feature
@@ -36,9 +41,11 @@ type Model struct {
 	Config Config
 	Vocab  *Vocab
 	Net    *rnn.OneToMany
-	// InitH and InitC (F -> H) make the initial state when Config.Condition
-	// is "state"; nil otherwise.
+	// InitH and InitC (F -> H, or K -> H under "mlp") make the initial
+	// state when Config.Condition is "state" or "mlp"; nil otherwise.
 	InitH, InitC *rnn.Linear
+	// Encoder (F -> K) is the hidden layer of "mlp"; nil otherwise.
+	Encoder *rnn.Linear
 	// Norm standardises features before the network sees them, with the
 	// mean and standard deviation of the training features.
 	Norm *rnn.Standardizer
@@ -47,14 +54,21 @@ type Model struct {
 // NewModel makes an untrained model.
 func NewModel(cfg Config, vocab *Vocab, rng *rand.Rand) (*Model, error) {
 	if cfg.FeatureDim <= 0 || cfg.Embed <= 0 || cfg.Hidden <= 0 || cfg.MaxLen <= 0 || cfg.Dropout < 0 || cfg.Dropout >= 1 ||
-		(cfg.Condition != "" && cfg.Condition != "input" && cfg.Condition != "state") {
+		(cfg.Condition != "" && cfg.Condition != "input" && cfg.Condition != "state" && cfg.Condition != "mlp") ||
+		(cfg.Condition == "mlp") != (cfg.Encoder > 0) || cfg.Encoder < 0 {
 		return nil, fmt.Errorf("caption: bad model configuration %+v", cfg)
 	}
 	net := rnn.NewOneToMany(rnn.NewOpenBLAS(), cfg.FeatureDim, vocab.Len(), cfg.Embed, cfg.Hidden, rng)
 	m := &Model{Config: cfg, Vocab: vocab, Net: net, Norm: rnn.NewStandardizer(cfg.FeatureDim)}
-	if cfg.Condition == "state" {
-		m.InitH = rnn.NewLinear(rnn.NewOpenBLAS(), cfg.FeatureDim, cfg.Hidden, rng)
-		m.InitC = rnn.NewLinear(rnn.NewOpenBLAS(), cfg.FeatureDim, cfg.Hidden, rng)
+	if cfg.Condition == "state" || cfg.Condition == "mlp" {
+		in := cfg.FeatureDim
+		if cfg.Condition == "mlp" {
+			m.Encoder = rnn.NewLinear(rnn.NewOpenBLAS(), cfg.FeatureDim, cfg.Encoder, rng) // (K,F)
+			m.Encoder.W.Name, m.Encoder.B.Name = "encoder.weight", "encoder.bias"
+			in = cfg.Encoder
+		}
+		m.InitH = rnn.NewLinear(rnn.NewOpenBLAS(), in, cfg.Hidden, rng) // (H,F) or (H,K)
+		m.InitC = rnn.NewLinear(rnn.NewOpenBLAS(), in, cfg.Hidden, rng)
 		for i, p := range append(m.InitH.Params(), m.InitC.Params()...) {
 			p.Name = [...]string{"init_h.weight", "init_h.bias", "init_c.weight", "init_c.bias"}[i]
 		}
@@ -65,6 +79,9 @@ func NewModel(cfg Config, vocab *Vocab, rng *rand.Rand) (*Model, error) {
 // Params are the trainable parameters.
 func (m *Model) Params() []*rnn.Param {
 	ps := m.Net.Params()
+	if m.Encoder != nil {
+		ps = append(ps, m.Encoder.Params()...)
+	}
 	if m.InitH != nil {
 		ps = append(append(ps, m.InitH.Params()...), m.InitC.Params()...)
 	}
@@ -98,11 +115,16 @@ func (m *Model) Loss(feats []float32, captions [][]int) float64 {
 			}
 		}
 	}
-	h0 := slices.Clone(m.InitH.Forward(feats, B)) // (B,H)
+	x := feats // (B,F), or the code z (B,K) under "mlp"
+	if m.Encoder != nil {
+		x = slices.Clone(m.Encoder.Forward(feats, B)) // z = relu(We f + be) (B,K)
+		relu(x)
+	}
+	h0 := slices.Clone(m.InitH.Forward(x, B)) // (B,H)
 	for i, v := range h0 {
 		h0[i] = float32(math.Tanh(float64(v)))
 	}
-	c0 := m.InitC.Forward(feats, B)
+	c0 := m.InitC.Forward(x, B) // (B,H)
 	logits := m.Net.Dec.Forward(nil, ids, B, lengths, [][]float32{h0, c0})
 	V := m.Net.Dec.Vocab()
 	loss, _ := rnn.SoftmaxCrossEntropy(logits, T*B, V, targets, logits)
@@ -111,9 +133,29 @@ func (m *Model) Loss(feats []float32, captions [][]int) float64 {
 	for i := range B * H {
 		dh[i] *= 1 - h0[i]*h0[i] // tanh' = 1 - tanh²
 	}
-	m.InitH.Backward(dh)
-	m.InitC.Backward(ds0[1])
+	dx := m.InitH.Backward(dh)
+	if m.Encoder == nil {
+		m.InitC.Backward(ds0[1])
+		return loss
+	}
+	dz := slices.Clone(dx) // (B,K)
+	for i, v := range m.InitC.Backward(ds0[1]) {
+		dz[i] += v // z feeds both h0 and c0
+	}
+	for i, v := range x {
+		if v <= 0 {
+			dz[i] = 0 // z = relu(u)  =>  du = dz where u > 0
+		}
+	}
+	m.Encoder.Backward(dz)
 	return loss
+}
+
+// relu sets the negative values of x to zero, in place.
+func relu(x []float32) {
+	for i, v := range x {
+		x[i] = max(v, 0)
+	}
 }
 
 // SetNormalisation measures the mean and standard deviation of each value
@@ -207,6 +249,7 @@ type Decoder struct {
 	search *rnn.Searcher
 	prefix []float32
 	h0, c0 []float32 // the initial state, when the image sets it
+	z      []float32 // the image's code under "mlp"
 	norm   []float32
 }
 
@@ -233,12 +276,18 @@ func (d *Decoder) Caption(feat []float32) ([]Result, error) {
 	// log-probability too.
 	var hyps []rnn.Hypothesis
 	if d.m.InitH != nil {
-		d.h0 = d.m.InitH.Apply(d.norm, d.h0)
+		x := d.norm
+		if d.m.Encoder != nil {
+			d.z = d.m.Encoder.Apply(d.norm, d.z)
+			relu(d.z)
+			x = d.z
+		}
+		d.h0 = d.m.InitH.Apply(x, d.h0)
 		h0 := d.h0
 		for i, v := range h0 {
 			h0[i] = float32(math.Tanh(float64(v)))
 		}
-		d.c0 = d.m.InitC.Apply(d.norm, d.c0)
+		d.c0 = d.m.InitC.Apply(x, d.c0)
 		hyps = d.search.Beam(nil, [][]float32{h0, d.c0})
 	} else {
 		d.prefix = d.m.Net.Prefix(d.norm, d.prefix)

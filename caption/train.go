@@ -26,7 +26,7 @@ type TrainOptions struct {
 	Epochs    int     // at most this many passes over the data; default 30
 	Batch     int     // captions per step; default 64
 	LR        float64 // Adam's learning rate, cosine-decayed; default 2e-3
-	Config    Config  // Embed, Hidden, MaxLen, Dropout, Condition (FeatureDim comes from the CNN); defaults 256, 512, 20, 0, "input"
+	Config    Config  // Embed, Hidden, MaxLen, Dropout, Condition, Encoder (FeatureDim comes from the CNN); defaults 256, 512, 20, 0, "input", 512 under "mlp"
 	MinCount  int     // words rarer than this become <unk>; default 5 (1 for the Shapes world)
 	Patience  int     // stop after this many epochs without a better validation score; default 4
 	ValImages int     // validation images scored each epoch; default 500
@@ -75,6 +75,9 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.Config.MaxLen == 0 {
 		o.Config.MaxLen = 20
+	}
+	if o.Config.Encoder == 0 && o.Config.Condition == "mlp" {
+		o.Config.Encoder = 512
 	}
 	if o.MinCount == 0 {
 		o.MinCount = 5
@@ -224,7 +227,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	}
 	stepsPerEpoch := (len(pairs) + o.Batch - 1) / o.Batch
 	tr := &rnn.Trainer{
-		Params: m.Net.Params(),
+		Params: m.Params(), // the network, and the image-to-state layers of "state" and "mlp"
 		Opt:    rnn.NewAdam(o.LR),
 		// A resumed run continues the schedule where it left off.
 		Schedule: rnn.Resumed{Schedule: rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(200, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, Done: ck.Epoch * stepsPerEpoch},

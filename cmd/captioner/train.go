@@ -70,7 +70,7 @@ The embedded CNN's vector has 7,488: the 1,216 the embedded captioner reads
 	fl.IntVar(&f.o.Config.Hidden, "hidden", 512, "LSTM hidden size")
 	fl.IntVar(&f.o.Config.MaxLen, "max-len", 20, "longest caption, in words")
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.2, "dropout on the image features")
-	fl.StringVar(&f.o.Config.Condition, "condition", "state", `how the image enters the LSTM: "state" (sets the initial state) or "input" (is the first input)`)
+	fl.StringVar(&f.o.Config.Condition, "condition", "state", `how the image enters the LSTM: "state" (sets the initial state), "mlp" (sets it through a hidden layer of 512) or "input" (is the first input)`)
 	fl.IntVar(&f.o.MinCount, "min-count", 0, "words seen fewer times become <unk> (0: 5, or 1 for the Shapes world)")
 	fl.IntVar(&f.o.Patience, "patience", 4, "epochs without improvement before stopping")
 	fl.IntVar(&f.o.ValImages, "val-images", 500, "validation images scored after each epoch")
