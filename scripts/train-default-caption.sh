@@ -22,7 +22,7 @@ c=$work/captioner
 [ -f "$work/test/synth.json" ] || $c synth images --n 1000 --seed 2002 --out "$work/test"
 
 $c train caption --data "$work/train" --out "$work/bundle" --cache "$work/cache" \
-  --seed 1 --epochs 16 --patience 5 --batch 64 --lr 2e-3 --embed 256 --hidden 512 --dropout 0.2 --condition state
+  --features 1216 --seed 1 --epochs 10 --patience 5 --batch 64 --lr 2e-3 --embed 256 --hidden 512 --dropout 0.2 --condition state
 $c eval caption --model "$work/bundle" --data "$work/test" --cache "$work/cache" --record test
 cp "$work/bundle/caption.safetensors" "$work/bundle/manifest.json" models/default/
 echo "models/default updated from $work/bundle"

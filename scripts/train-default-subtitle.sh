@@ -22,7 +22,7 @@ c=$work/captioner
 # Short videos (4 to 12 s) show more scenes for the same number of CNN
 # frames, which is what the labeller learns from; the test videos are the
 # generator's default 4 to 20 s.
-[ -f "$work/train/synth.json" ] || $c synth videos --n 1500 --seed 3001 --max-duration 12s --out "$work/train"
+[ -f "$work/train/synth.json" ] || $c synth videos --n 2500 --seed 3001 --max-duration 12s --out "$work/train"
 [ -f "$work/test/synth.json" ] || $c synth videos --n 50 --seed 4004 --out "$work/test"
 
 $c train subtitle --data "$work/train" --out "$work/bundle" --cache "$work/cache" \

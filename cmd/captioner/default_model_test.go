@@ -36,7 +36,8 @@ func TestEmbeddedCaptionerOnFixtures(t *testing.T) {
 }
 
 // On fresh images from a seed its training never saw, the embedded model's
-// exact-match rate is near what its manifest records (0.954 on 1,000).
+// exact-match rate is near what its manifest records (0.961 on 1,000; it
+// gets 59 of these 60).
 func TestEmbeddedCaptionerOnFreshImages(t *testing.T) {
 	dir := t.TempDir()
 	if r := captioner(t, "synth", "images", "--n", "60", "--seed", "31", "--out", dir); r.code != 0 {
@@ -67,8 +68,8 @@ func TestEmbeddedCaptionerOnFreshImages(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d exact, %d flagged unsure", right, len(paths), unsure)
-	if right < 52 || unsure > 3 {
-		t.Errorf("%d of %d exact (want at least 52), %d flagged unsure (want at most 3)", right, len(paths), unsure)
+	if right < 54 || unsure > 3 {
+		t.Errorf("%d of %d exact (want at least 54), %d flagged unsure (want at most 3)", right, len(paths), unsure)
 	}
 }
 
