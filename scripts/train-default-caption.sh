@@ -2,8 +2,8 @@
 # The recipe of the embedded default captioner (models/default/caption.safetensors):
 # Shapes-world images from a fixed seed, a fixed training seed, then an
 # evaluation on 1,000 images from a seed training never saw, recorded in the
-# manifest. One command, about 33 minutes on a quiet 2-core machine (44 on
-# a shared one):
+# manifest. One command, about 27 minutes on a quiet 2-core machine (synth
+# 3.5, CNN features about 12, 10 epochs of about 65 s):
 #
 #   scripts/train-default-caption.sh [WORKDIR]
 #

@@ -3,8 +3,10 @@
 # (models/default/subtitle.safetensors): Shapes-world videos from a fixed
 # seed, a fixed training seed (30 epochs, the cosine schedule run to its
 # end), then an evaluation on 50 videos from a seed
-# training never saw, recorded in the manifest. One command, about 30
-# minutes on a 2-core machine:
+# training never saw, recorded in the manifest. One command, about 35
+# minutes on a quiet 2-core machine (an estimate from shared-machine runs:
+# generating the 2,500 videos about 9, the CNN on their 80,000 sampled
+# frames about 17, training about 8):
 #
 #   scripts/train-default-subtitle.sh [WORKDIR]
 #
