@@ -24,6 +24,19 @@ func TestTrainCaptionEval(t *testing.T) {
 			t.Errorf("bundle: %v", err)
 		}
 	}
+	// By default it reads as much of the CNN's vector as the embedded
+	// captioner does: the 1,216 values before the labeller's 7x7 grids.
+	var entry struct {
+		Caption struct {
+			Config struct {
+				FeatureDim int `json:"feature_dim"`
+			}
+		}
+	}
+	readJSON(t, filepath.Join(model, "manifest.json"), &entry)
+	if entry.Caption.Config.FeatureDim != 1216 {
+		t.Errorf("trained on %d values of the CNN's vector, want 1216", entry.Caption.Config.FeatureDim)
+	}
 
 	img := filepath.Join(data, "images", "000003.png")
 	r = captioner(t, "caption", "--model", model, "--json", "--beam", "3", "--n-best", "2", img)

@@ -45,9 +45,10 @@ CNN features are computed once and cached (--cache). A checkpoint is written
 after every epoch; --resume continues an interrupted run. Training stops early
 when the validation score has not improved for --patience epochs.
 
---features N keeps only the CNN's leading outputs that add up to N values.
-The embedded CNN's vector has 7,488: the 1,216 the embedded captioner reads
-(--features 1216), then the 7x7 grids the subtitle labeller reads.`,
+--features N keeps only the CNN's leading outputs that add up to N values;
+by default, as many as the base bundle's captioner reads (all of them when
+it has none). The embedded CNN's vector has 7,488: the 1,216 the embedded
+captioner reads, then the 7x7 grids the subtitle labeller reads.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.data == "" || f.out == "" {
@@ -61,7 +62,7 @@ The embedded CNN's vector has 7,488: the 1,216 the embedded captioner reads
 	fl.StringVar(&f.out, "out", "", "model bundle folder to write (required)")
 	fl.StringVar(&f.base, "model", "", "bundle whose CNN computes the features (default: the embedded one)")
 	fl.StringVar(&f.cache, "cache", "", `feature cache folder ("" for the user cache, "off" for none)`)
-	fl.IntVar(&f.features, "features", 0, "read only the CNN's leading outputs that add up to this many values (0: all; the embedded captioner reads 1216)")
+	fl.IntVar(&f.features, "features", 0, "read only the CNN's leading outputs that add up to this many values (default: as many as the base bundle's captioner reads)")
 	fl.Uint64Var(&f.o.Seed, "seed", 1, "random seed")
 	fl.IntVar(&f.o.Epochs, "epochs", 30, "most passes over the data")
 	fl.IntVar(&f.o.Batch, "batch", 64, "captions per step")
@@ -90,6 +91,11 @@ func runTrainCaption(cmd *cobra.Command, g *globals, f trainCaptionFlags) error 
 	b, err := openBundle(f.base)
 	if err != nil {
 		return err
+	}
+	if f.features == 0 {
+		if m, _, err := b.captioner(); err == nil {
+			f.features = m.Config.FeatureDim
+		}
 	}
 	src, ex, err := b.featureSource(f.cache, vision.Options{BatchSize: 16, Dim: f.features})
 	if err != nil {
