@@ -104,7 +104,7 @@ func TestTrainEvalSubtitle(t *testing.T) {
 	}
 	// Grids the CNN does not have are a usage error that names the ones it has.
 	r = captioner(t, "train", "subtitle", "--data", data, "--out", t.TempDir(), "--cache", filepath.Join(tinyLabeller.dir, "cache"), "--grids", "5")
-	if r.code != 2 || !strings.Contains(r.stderr, "--grids [5]: the CNN's spatial maps have sides [3 3 7 7]") {
+	if r.code != 2 || !strings.Contains(r.stderr, "--grids [5]: the CNN's spatial maps have sides [3 7]") {
 		t.Errorf("--grids 5: code %d, stderr %q", r.code, r.stderr)
 	}
 	// A folder without labelled videos is refused with its name.

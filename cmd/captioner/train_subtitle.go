@@ -115,6 +115,8 @@ func runTrainSubtitle(cmd *cobra.Command, g *globals, f trainSubtitleFlags) erro
 	for _, g := range s.Grids {
 		sides = append(sides, g.Side)
 	}
+	slices.Sort(sides)
+	sides = slices.Compact(sides)
 	if f.grids == nil && len(sides) > 0 {
 		f.grids = []int{slices.Max(sides)}
 	}
