@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/realmedia.sh >&2 || { echo "test: scripts/realmedia.sh could not fetch the real photos and videos (Debian packages darknet, opencv-doc, python3-skimage, python3-imageio) that the tests need" >&2; exit 1; }
 echo "test: go vet ./..." >&2
 go vet ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
