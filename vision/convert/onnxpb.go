@@ -40,9 +40,10 @@ func (b pb) float(field int, f float32) pb {
 const (
 	onnxFloat = 1 // TensorProto.DataType FLOAT
 
-	attrFloat = 1 // AttributeProto.AttributeType
-	attrInt   = 2
-	attrInts  = 7
+	attrFloat  = 1 // AttributeProto.AttributeType
+	attrInt    = 2
+	attrString = 3
+	attrInts   = 7
 )
 
 // attr is one node attribute: exactly one of its value fields is meaningful,
@@ -52,12 +53,14 @@ type attr struct {
 	kind int
 	f    float32
 	i    int64
+	s    string
 	ints []int64
 }
 
 func floatAttr(name string, f float32) attr { return attr{name: name, kind: attrFloat, f: f} }
 func intAttr(name string, i int64) attr     { return attr{name: name, kind: attrInt, i: i} }
 func intsAttr(name string, v ...int64) attr { return attr{name: name, kind: attrInts, ints: v} }
+func strAttr(name, s string) attr           { return attr{name: name, kind: attrString, s: s} }
 
 func (a attr) encode() pb {
 	var b pb
@@ -67,6 +70,8 @@ func (a attr) encode() pb {
 		b = b.float(2, a.f)
 	case attrInt:
 		b = b.varint(3, a.i)
+	case attrString:
+		b = b.str(4, a.s)
 	case attrInts:
 		for _, v := range a.ints {
 			b = b.varint(8, v)
