@@ -68,6 +68,9 @@ func New(spec Spec, opts Options) (*Extractor, error) {
 	if err := spec.Check(); err != nil {
 		return nil, err
 	}
+	if len(spec.Outputs) == 0 {
+		return nil, fmt.Errorf("vision: model spec %s: %w: no outputs for feature vectors (a detector's vectors come from NewDetector)", spec.name(), ErrSpec)
+	}
 	f, _ := parseFit(spec.Input.Fit)
 	workers := max(opts.Workers, 1)
 	e := &Extractor{spec: spec, fit: f, batch: opts.BatchSize, jobs: make(chan *job)}

@@ -37,8 +37,11 @@ type Spec struct {
 	Config string `json:"config,omitempty"`
 	// Input says how frames become the input blob.
 	Input InputSpec `json:"input"`
-	// Outputs are the layers that make up the feature vector, in order.
+	// Outputs are the layers that make up the feature vector, in order. A
+	// spec with a detector may list none (detect.go says which it reads).
 	Outputs []OutputSpec `json:"outputs"`
+	// Detector, when set, makes the network an object detector (detect.go).
+	Detector *DetectorSpec `json:"detector,omitempty"`
 
 	// ModelData and ConfigData, when set, are used instead of reading Model
 	// and Config (the embedded default model comes this way).
@@ -119,6 +122,11 @@ func ParseSpec(data []byte, source, dir string) (Spec, error) {
 	if s.Config != "" && !filepath.IsAbs(s.Config) {
 		s.Config = filepath.Join(dir, s.Config)
 	}
+	if s.Detector != nil {
+		if err := s.Detector.loadLabels(dir); err != nil {
+			return Spec{}, fmt.Errorf("vision: model spec %s: %w: detector: %w", source, ErrSpec, err)
+		}
+	}
 	if err := s.Check(); err != nil {
 		return Spec{}, err
 	}
@@ -152,7 +160,12 @@ func (s *Spec) Check() error {
 	if _, err := parseFit(in.Fit); err != nil {
 		return bad("%v", err)
 	}
-	if len(s.Outputs) == 0 {
+	if s.Detector != nil {
+		if err := s.Detector.check(); err != nil {
+			return bad("detector: %v", err)
+		}
+	}
+	if len(s.Outputs) == 0 && s.Detector == nil {
 		return bad("no outputs")
 	}
 	seen := map[OutputSpec]bool{}
