@@ -96,11 +96,20 @@ func ConvertGraph(g *GraphModel, opts GraphOptions) ([]byte, []Output, error) {
 		}
 	}
 	var info []Output
+	taken := map[string]bool{} // ONNX values already the input or an output
+	for _, in := range b.out.inputs {
+		taken[in.name] = true
+	}
 	for _, o := range opts.Outputs {
 		v := b.vals[inputNode(o)]
 		if v.isConst {
 			return nil, nil, fmt.Errorf("convert: output %s is a constant", o)
 		}
+		if v.name != o && taken[v.name] {
+			// Renaming would take the name from the input or output.
+			return nil, nil, fmt.Errorf("convert: output %s is the value of %s, already the input or an output", o, v.name)
+		}
+		taken[o] = true
 		if v.name != o {
 			// An Identity (or an alias): rename the value it stands for.
 			b.rename(v.name, o)
@@ -333,6 +342,9 @@ func (b *gbuilder) conv(n *GraphNode) error {
 		return fmt.Errorf("kernel is not a constant 4-D tensor")
 	}
 	kh, kw, cin, cout := wv.konst.Shape[0], wv.konst.Shape[1], wv.konst.Shape[2], wv.konst.Shape[3]
+	if kh < 1 || kw < 1 || cout < 1 {
+		return fmt.Errorf("kernel %v is empty", wv.konst.Shape)
+	}
 	if cin != x.c {
 		return fmt.Errorf("kernel %v takes %d channels, input has %d", wv.konst.Shape, cin, x.c)
 	}
@@ -504,6 +516,10 @@ func (b *gbuilder) binary(n *GraphNode) error {
 	if op == "Sub" && a != x {
 		return fmt.Errorf("per-channel tensor minus map not supported")
 	}
+	// OpenCV 4.6 reads a product with a per-channel (1, C, 1, 1) tensor as
+	// its Scale layer, which takes one frame per forward pass only: a
+	// network with squeeze-and-excite blocks must be run a frame at a time
+	// (vision.InputSpec.MaxBatch).
 	b.emit(op, n.Name, []string{a.name, c.name})
 	b.set(n, a.c, a.h, a.w)
 	return nil
@@ -549,6 +565,9 @@ func (b *gbuilder) pool(n *GraphNode) error {
 	if err != nil {
 		return err
 	}
+	if oh < 1 || ow < 1 {
+		return fmt.Errorf("output would be %dx%d", oh, ow)
+	}
 	attrs := []attr{intsAttr("kernel_shape", int64(kh), int64(kw)), intsAttr("strides", int64(sh), int64(sw)), intsAttr("pads", pads...)}
 	if n.Op == "MaxPool" {
 		b.emit("MaxPool", n.Name, []string{x.name}, attrs...)
@@ -583,7 +602,7 @@ func (b *gbuilder) resize(n *GraphNode) error {
 		}
 	}
 	oh, ow := int(sz.ints[0]), int(sz.ints[1])
-	if oh%x.h != 0 || ow%x.w != 0 {
+	if oh < 1 || ow < 1 || oh%x.h != 0 || ow%x.w != 0 {
 		return fmt.Errorf("resize %dx%d -> %dx%d is not by a whole factor", x.h, x.w, oh, ow)
 	}
 	mode := "linear"
