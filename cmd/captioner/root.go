@@ -55,6 +55,7 @@ func newRootCommand(g *globals) *cobra.Command {
 		newTrainCommand(g),
 		newEvalCommand(g),
 		newFeaturesCommand(g),
+		newDetectCommand(g),
 		newBatchCommand(g),
 	)
 	return root
