@@ -1,8 +1,11 @@
 package vision
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // YOLO decoding, of the outputs OpenCV's Darknet importer gives a [yolo]
@@ -95,4 +98,135 @@ func (y *yolo) box(row []float32) (Box, bool) {
 		}
 	}
 	return b, true
+}
+
+// darknetWeightsSize returns the bytes of weights a Darknet cfg's layers
+// need after the file's header, following channels through the layers; ok
+// is false when the cfg has a layer whose channels or weights it does not
+// know (then nothing is checked). OpenCV reads a weights file that is too
+// short without complaint, the missing values as garbage, so the detector
+// checks the size itself.
+func darknetWeightsSize(cfg []byte) (size int64, ok bool) {
+	type section struct {
+		kind string
+		kv   map[string]string
+	}
+	var secs []section
+	for _, line := range strings.Split(string(cfg), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || line[0] == '#' || line[0] == ';':
+		case line[0] == '[':
+			secs = append(secs, section{kind: strings.Trim(line, "[] "), kv: map[string]string{}})
+		case len(secs) > 0:
+			if k, v, found := strings.Cut(line, "="); found {
+				secs[len(secs)-1].kv[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			}
+		}
+	}
+	if len(secs) == 0 || (secs[0].kind != "net" && secs[0].kind != "network") {
+		return 0, false
+	}
+	num := func(s section, key string, def int) (int, bool) {
+		v, found := s.kv[key]
+		if !found {
+			return def, true
+		}
+		n, err := strconv.Atoi(v)
+		return n, err == nil && n >= 0
+	}
+	prev, good := num(secs[0], "channels", 3)
+	if !good {
+		return 0, false
+	}
+	var outs []int
+	for i, s := range secs[1:] {
+		out := prev
+		switch s.kind {
+		case "convolutional", "conv":
+			filters, ok1 := num(s, "filters", 1)
+			k, ok2 := num(s, "size", 1)
+			groups, ok3 := num(s, "groups", 1)
+			bn, ok4 := num(s, "batch_normalize", 0)
+			if !ok1 || !ok2 || !ok3 || !ok4 || groups < 1 || prev%groups != 0 {
+				return 0, false
+			}
+			n := int64(filters) * int64(prev/groups) * int64(k) * int64(k)
+			n += int64(filters) // biases
+			if bn == 1 {
+				n += 3 * int64(filters) // scales, rolling mean, rolling variance
+			}
+			size += 4 * n
+			out = filters
+		case "maxpool", "avgpool", "upsample", "shortcut", "yolo", "region", "dropout", "softmax", "scale_channels", "sam":
+		case "reorg":
+			stride, ok1 := num(s, "stride", 2)
+			if !ok1 {
+				return 0, false
+			}
+			out = prev * stride * stride
+		case "route":
+			out = 0
+			for _, f := range strings.Split(s.kv["layers"], ",") {
+				l, err := strconv.Atoi(strings.TrimSpace(f))
+				if err != nil {
+					return 0, false
+				}
+				if l < 0 {
+					l += i
+				}
+				if l < 0 || l >= len(outs) {
+					return 0, false
+				}
+				out += outs[l]
+			}
+			groups, ok1 := num(s, "groups", 1)
+			if !ok1 || groups < 1 {
+				return 0, false
+			}
+			out /= groups
+		default: // connected and others need spatial sizes
+			return 0, false
+		}
+		outs = append(outs, out)
+		prev = out
+	}
+	return size, true
+}
+
+// darknetHeaderSize returns the length of a Darknet weights file's header:
+// int32 major, minor, revision, then a uint64 count of images seen from
+// version 0.2 on (as OpenCV reads it), else an int32.
+func darknetHeaderSize(weights []byte) (int64, bool) {
+	if len(weights) < 12 {
+		return 0, false
+	}
+	major := int32(binary.LittleEndian.Uint32(weights))
+	minor := int32(binary.LittleEndian.Uint32(weights[4:]))
+	if major*10+minor >= 2 && major < 1000 && minor < 1000 {
+		return 20, true
+	}
+	return 16, true
+}
+
+// checkDarknetWeights refuses a weights file too short for its cfg.
+func checkDarknetWeights(spec *Spec, model, config []byte) error {
+	need, ok := darknetWeightsSize(config)
+	if !ok {
+		return nil
+	}
+	head, ok := darknetHeaderSize(model)
+	if !ok || int64(len(model)) < head+need {
+		return fmt.Errorf("vision: %s: darknet weights of %d bytes, but the layers of %s need %d (a header of %d and %d of weights): truncated or for another cfg",
+			spec.modelName(), len(model), spec.configName(), max(head, 16)+need, max(head, 16), need)
+	}
+	return nil
+}
+
+// configName names the config file in errors.
+func (s *Spec) configName() string {
+	if s.Config != "" {
+		return s.Config
+	}
+	return s.name() + " (config)"
 }

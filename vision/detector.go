@@ -90,6 +90,11 @@ func NewDetector(spec Spec, opts Options) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
+	if spec.Format == "darknet" {
+		if err := checkDarknetWeights(&spec, model, config); err != nil {
+			return nil, err
+		}
+	}
 	var nets []*net
 	fail := func(err error) (*Detector, error) {
 		for _, n := range nets {
