@@ -344,7 +344,7 @@ func TestYOLODarknet(t *testing.T) {
 
 // rawWorker is a worker on a fresh copy of d's network, to read its raw
 // outputs.
-func rawWorker(t *testing.T, d *Detector) *worker {
+func rawWorker(t testing.TB, d *Detector) *worker {
 	t.Helper()
 	model, config, err := d.spec.readFiles()
 	if err != nil {
