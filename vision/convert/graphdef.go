@@ -183,7 +183,7 @@ func ParseGraphModel(model []byte, open func(name string) ([]byte, error)) (*Gra
 		for _, w := range group.Weights {
 			n := 1
 			for _, d := range w.Shape {
-				if d < 0 {
+				if d < 0 || d > 0 && n > math.MaxInt32/d { // negative, or overflowing the count
 					return nil, fmt.Errorf("convert: graph model: weight %s: shape %v", w.Name, w.Shape)
 				}
 				n *= d
