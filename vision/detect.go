@@ -173,15 +173,16 @@ func (d *DetectorSpec) loadLabels(dir string) error {
 	if d.LabelsFile == "" || d.labelsLoaded {
 		return nil
 	}
-	if len(d.Labels) > 0 {
-		return fmt.Errorf("both labels and labels_file: give one")
-	}
 	if !filepath.IsAbs(d.LabelsFile) {
 		d.LabelsFile = filepath.Join(dir, d.LabelsFile)
 	}
 	labels, err := readLabels(d.LabelsFile)
 	if err != nil {
 		return err
+	}
+	// A spec written back out after loading has both; they must agree.
+	if len(d.Labels) > 0 && !slices.Equal(d.Labels, labels) {
+		return fmt.Errorf("both labels and labels_file, and they differ: give one")
 	}
 	d.Labels, d.labelsLoaded = labels, true
 	return nil

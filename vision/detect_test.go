@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -276,7 +277,7 @@ func TestDetectorSpec(t *testing.T) {
 		{"ok file", `"detector": {"kind": "yolo", "labels_file": "coco.names", "min_score": 0.2, "nms_iou": 0.4, "max_detections": 5}}`, ""},
 		{"kind", `"detector": {"kind": "ssd", "labels": ["a"]}}`, `kind "ssd": want centernet or yolo`},
 		{"no labels", `"detector": {"kind": "yolo"}}`, "no labels"},
-		{"both labels", `"detector": {"kind": "yolo", "labels": ["a"], "labels_file": "coco.names"}}`, "both labels and labels_file"},
+		{"both labels", `"detector": {"kind": "yolo", "labels": ["a"], "labels_file": "coco.names"}}`, "both labels and labels_file, and they differ"},
 		{"missing file", `"detector": {"kind": "yolo", "labels_file": "none.names"}}`, "none.names"},
 		{"blank line", `"detector": {"kind": "yolo", "labels_file": "gap.names"}}`, "line 2 is blank"},
 		{"empty label", `"detector": {"kind": "yolo", "labels": ["a", " "]}}`, "label 1 is empty"},
@@ -311,6 +312,13 @@ func TestDetectorSpec(t *testing.T) {
 	}
 	if err := s.Check(); err != nil {
 		t.Errorf("a parsed spec fails Check again: %v", err)
+	}
+	out, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := ParseSpec(out, "again.json", dir); err != nil || !slices.Equal(again.Detector.Labels, s.Detector.Labels) {
+		t.Errorf("a parsed spec written back out: %v, labels %v", err, again.Detector)
 	}
 	th := s.Detector.resolve(DetectOptions{})
 	if th != (thresholds{minScore: 0.3, nmsIoU: 0.5, max: 100}) {
