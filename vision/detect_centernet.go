@@ -1,6 +1,10 @@
 package vision
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
 
 // CenterNet decoding (Zhou et al., "Objects as Points").
 //
@@ -76,13 +80,26 @@ func centerNetBox(x, y int, sx, sy, left, top, right, bottom float32) Box {
 	return Box{cx - left, cy - top, cx + right, cy + bottom}
 }
 
-// candidates appends each class's peaks at or above t.minScore to dst.
+// candidates appends each class's peaks at or above t.minScore to dst. The
+// classes are scanned in parallel (forClasses): the scan reads the whole
+// heat map, and OpenCV's threads are idle meanwhile.
 func (cn *centerNet) candidates(outs [][]float32, t thresholds, dst []candidate) []candidate {
+	parts := make([][]candidate, parallelParts(cn.c, cn.c*cn.h*cn.w))
+	forClasses(len(parts), cn.c, func(part, lo, hi int) {
+		parts[part] = cn.peaks(outs, t.minScore, lo, hi, nil)
+	})
+	for _, p := range parts {
+		dst = append(dst, p...)
+	}
+	return dst
+}
+
+// peaks appends the peaks of classes [c0, c1) to dst.
+func (cn *centerNet) peaks(outs [][]float32, lo float32, c0, c1 int, dst []candidate) []candidate {
 	heat, ext := outs[0], outs[1] // (C, H, W), (4, H, W)
 	h, w := cn.h, cn.w
 	hw := h * w
-	lo := t.minScore
-	for c := range cn.c {
+	for c := c0; c < c1; c++ {
 		m := heat[c*hw : (c+1)*hw : (c+1)*hw] // (H, W)
 		for i, v := range m {
 			if !(v >= lo) { // also skips NaN
@@ -97,6 +114,34 @@ func (cn *centerNet) candidates(outs [][]float32, t thresholds, dst []candidate)
 		}
 	}
 	return dst
+}
+
+// parallelParts is how many goroutines scan c classes of n values in all:
+// one per CPU, at most one per class, and one for small maps, where
+// starting goroutines costs more than it saves.
+func parallelParts(c, n int) int {
+	if n < 1<<16 {
+		return 1
+	}
+	return max(min(runtime.GOMAXPROCS(0), c, 16), 1)
+}
+
+// forClasses calls fn(part, lo, hi) for parts contiguous ranges of [0, c),
+// on parts goroutines, and waits for them.
+func forClasses(parts, c int, fn func(part, lo, hi int)) {
+	if parts <= 1 {
+		fn(0, 0, c)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(p, p*c/parts, (p+1)*c/parts)
+		}()
+	}
+	wg.Wait()
 }
 
 // isPeak reports whether v = m[y*w+x] is the maximum of its 3x3

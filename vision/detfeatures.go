@@ -32,9 +32,17 @@ func (cn *centerNet) grids() []GridLayout {
 // features max-pools each class's heat map over the grid and globally.
 func (cn *centerNet) features(dst []float32, outs [][]float32) {
 	heat := outs[0] // (C, H, W)
-	g, gg := cn.grid, cn.grid*cn.grid
-	h, w := cn.h, cn.w
-	for ch := range cn.c {
+	gg := cn.grid * cn.grid
+	forClasses(parallelParts(cn.c, cn.c*cn.h*cn.w), cn.c, func(_, lo, hi int) {
+		cn.gridMax(dst, heat, lo, hi)
+	})
+	globalMax(dst, cn.c, gg)
+}
+
+// gridMax sets the (G, G) cells of classes [c0, c1) to their maxima.
+func (cn *centerNet) gridMax(dst, heat []float32, c0, c1 int) {
+	g, h, w := cn.grid, cn.h, cn.w
+	for ch := c0; ch < c1; ch++ {
 		m := heat[ch*h*w : (ch+1)*h*w]
 		for gy := range g {
 			y0, y1 := cellBounds(gy, g, h)
@@ -52,7 +60,6 @@ func (cn *centerNet) features(dst []float32, outs [][]float32) {
 			}
 		}
 	}
-	globalMax(dst, cn.c, gg)
 }
 
 // globalMax sets dst[C*G*G + c] to the largest of class c's G*G cells,
