@@ -80,23 +80,27 @@ func bundleSpec(fsys fs.FS, name string) (Spec, error) {
 	if m.CNN == nil {
 		return Spec{}, fmt.Errorf("vision: model bundle %s: manifest.json has no cnn", name)
 	}
-	s := m.CNN.Spec
+	return loadBundleSpec(fsys, m.Files, name, m.CNN.Spec)
+}
+
+// loadBundleSpec completes a spec read from the manifest of the bundle name
+// in fsys: its model and config files are read into memory, checked against
+// the manifest's checksums (files), the model path is made the bundle's,
+// and the spec is checked.
+func loadBundleSpec(fsys fs.FS, files map[string]FileEntry, name string, s Spec) (Spec, error) {
 	s.Source = path.Join(name, "manifest.json")
-	read := func(file string) ([]byte, error) {
-		if file == "" {
-			return nil, nil
+	for _, f := range []struct {
+		file string
+		data *[]byte
+	}{{s.Model, &s.ModelData}, {s.Config, &s.ConfigData}} {
+		if f.file == "" {
+			continue
 		}
-		b, err := models.ReadFile(fsys, m.Files, file)
+		b, err := models.ReadFile(fsys, files, f.file)
 		if err != nil {
-			return nil, fmt.Errorf("vision: model bundle %s: %w", name, err)
+			return Spec{}, fmt.Errorf("vision: model bundle %s: %w", name, err)
 		}
-		return b, nil
-	}
-	if s.ModelData, err = read(s.Model); err != nil {
-		return Spec{}, err
-	}
-	if s.ConfigData, err = read(s.Config); err != nil {
-		return Spec{}, err
+		*f.data = b
 	}
 	if s.Model != "" {
 		s.Model = filepath.Join(name, filepath.FromSlash(s.Model))

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
-	"path/filepath"
 
 	"captioner/models"
 )
@@ -82,29 +80,8 @@ func bundleDetectorSpec(fsys fs.FS, name string) (Spec, error) {
 	if err != nil {
 		return Spec{}, fmt.Errorf("vision: model bundle %s: %w", name, err)
 	}
-	s := e.Spec
-	if s.Detector == nil {
+	if e.Spec.Detector == nil {
 		return Spec{}, fmt.Errorf("vision: model bundle %s: manifest.json: detector: %w: no \"detector\" object in its spec", name, ErrSpec)
 	}
-	s.Source = path.Join(name, "manifest.json")
-	for _, f := range []struct {
-		name string
-		data *[]byte
-	}{{s.Model, &s.ModelData}, {s.Config, &s.ConfigData}} {
-		if f.name == "" {
-			continue
-		}
-		b, err := models.ReadFile(fsys, files, f.name)
-		if err != nil {
-			return Spec{}, fmt.Errorf("vision: model bundle %s: %w", name, err)
-		}
-		*f.data = b
-	}
-	if s.Model != "" {
-		s.Model = filepath.Join(name, filepath.FromSlash(s.Model))
-	}
-	if err := s.Check(); err != nil {
-		return Spec{}, err
-	}
-	return s, nil
+	return loadBundleSpec(fsys, files, name, e.Spec)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -214,26 +213,9 @@ func (r *detectRun) file(cmd *cobra.Command, path string) error {
 		return err
 	}
 	defer stream.Close()
-	batch := make([]media.Frame, 0, r.f.batch)
-	for {
-		fr, err := stream.Next()
-		if errors.Is(err, io.EOF) {
-			if err := r.frames(ctx, d, path, info, fit, batch, true); err != nil {
-				return err
-			}
-			return stream.Close()
-		}
-		if err != nil {
-			return err
-		}
-		batch = append(batch, fr)
-		if len(batch) == cap(batch) {
-			if err := r.frames(ctx, d, path, info, fit, batch, true); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
+	return inBatches(stream, r.f.batch, func(batch []media.Frame) error {
+		return r.frames(ctx, d, path, info, fit, batch, true)
+	})
 }
 
 // frames detects objects in frames of one file, maps the boxes to the

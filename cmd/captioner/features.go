@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -124,26 +123,7 @@ func runFeatures(cmd *cobra.Command, g *globals, f featuresFlags, e *vision.Extr
 		return err
 	}
 	defer stream.Close()
-	batch := make([]media.Frame, 0, f.batch)
-	for {
-		fr, err := stream.Next()
-		if errors.Is(err, io.EOF) {
-			if err := emit(batch); err != nil {
-				return err
-			}
-			return stream.Close()
-		}
-		if err != nil {
-			return err
-		}
-		batch = append(batch, fr)
-		if len(batch) == cap(batch) {
-			if err := emit(batch); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
+	return inBatches(stream, f.batch, emit)
 }
 
 func printFeatures(w io.Writer, asJSON bool, rec featuresRecord) error {

@@ -129,19 +129,7 @@ type graphFile struct {
 		Inputs  map[string]json.RawMessage `json:"inputs"`
 		Outputs map[string]json.RawMessage `json:"outputs"`
 	} `json:"signature"`
-	WeightsManifest []struct {
-		Paths   []string `json:"paths"`
-		Weights []struct {
-			Name         string `json:"name"`
-			Shape        []int  `json:"shape"`
-			DType        string `json:"dtype"`
-			Quantization *struct {
-				DType string  `json:"dtype"`
-				Scale float64 `json:"scale"`
-				Min   float64 `json:"min"`
-			} `json:"quantization"`
-		} `json:"weights"`
-	} `json:"weightsManifest"`
+	WeightsManifest []weightGroup `json:"weightsManifest"`
 }
 
 // ParseGraphModel reads a TF.js graph model: model is the model.json file,

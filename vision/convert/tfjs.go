@@ -83,19 +83,23 @@ type tfjsFile struct {
 			} `json:"config"`
 		} `json:"model_config"`
 	} `json:"modelTopology"`
-	WeightsManifest []struct {
-		Paths   []string `json:"paths"`
-		Weights []struct {
-			Name         string `json:"name"`
-			Shape        []int  `json:"shape"`
-			DType        string `json:"dtype"`
-			Quantization *struct {
-				DType string  `json:"dtype"`
-				Scale float64 `json:"scale"`
-				Min   float64 `json:"min"`
-			} `json:"quantization"`
-		} `json:"weights"`
-	} `json:"weightsManifest"`
+	WeightsManifest []weightGroup `json:"weightsManifest"`
+}
+
+// weightGroup is one entry of a TF.js model's weightsManifest: shard files
+// holding, back to back, the weights it lists.
+type weightGroup struct {
+	Paths   []string `json:"paths"`
+	Weights []struct {
+		Name         string `json:"name"`
+		Shape        []int  `json:"shape"`
+		DType        string `json:"dtype"`
+		Quantization *struct {
+			DType string  `json:"dtype"`
+			Scale float64 `json:"scale"`
+			Min   float64 `json:"min"`
+		} `json:"quantization"`
+	} `json:"weights"`
 }
 
 // ReadPackageModel reads the TF.js layers model in folder dir (for nsfwjs:
