@@ -28,3 +28,10 @@ echo "== the track the embedded labeller writes for it (into demo/subtitles)"
 mkdir -p demo/subtitles
 $c subtitle --force --out demo/subtitles demo/videos/0000.mp4
 cat demo/subtitles/0000.srt
+echo
+echo "== objects in real photos and a real street video (Debian-packaged media;"
+echo "   the boxes drawn into demo/detect)"
+real=$(scripts/realmedia.sh)
+$c detect --draw demo/detect "$real/dog.jpg" "$real/person.jpg"
+ffmpeg -loglevel error -y -i "$real/vtest.avi" -t 3 -c copy demo/street.avi
+$c detect --fps 1 --draw demo/detect demo/street.avi
