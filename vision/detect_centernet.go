@@ -88,10 +88,40 @@ func (cn *centerNet) candidates(outs [][]float32, t thresholds, dst []candidate)
 	forClasses(len(parts), cn.c, func(part, lo, hi int) {
 		parts[part] = cn.peaks(outs, t.minScore, lo, hi, nil)
 	})
+	start := len(dst)
 	for _, p := range parts {
 		dst = append(dst, p...)
 	}
-	return dst
+	return oneClassACell(dst, start)
+}
+
+// oneClassACell keeps, of the candidates from start on that share a box,
+// only the best: the extents are the same for every class, so peaks of
+// several classes at one cell give one box, which is one object the network
+// is unsure about (a pickup truck: car 0.55, truck 0.32), not two objects.
+// Equal scores go to the lower class.
+func oneClassACell(dst []candidate, start int) []candidate {
+	cands := dst[start:]
+	if len(cands) < 2 {
+		return dst
+	}
+	best := make(map[Box]int, len(cands)) // box -> index of its best candidate
+	for i, c := range cands {
+		j, ok := best[c.box]
+		if !ok || c.score > cands[j].score || c.score == cands[j].score && c.class < cands[j].class {
+			best[c.box] = i
+		}
+	}
+	if len(best) == len(cands) {
+		return dst
+	}
+	kept := dst[:start]
+	for i, c := range cands {
+		if best[c.box] == i {
+			kept = append(kept, c)
+		}
+	}
+	return kept
 }
 
 // peaks appends the peaks of classes [c0, c1) to dst.

@@ -64,7 +64,8 @@ func (m *heatMaps) outs() [][]float32 { return [][]float32{m.heat, m.ext} }
 
 // TestCenterNetDecode places peaks by hand on 16x16 maps of 3 classes for a
 // 64x64 input (stride 4) and checks the exact detections: peak picking,
-// threshold, per-class suppression, clipping, count and order.
+// threshold, one class a cell, per-class suppression, clipping, count and
+// order.
 func TestCenterNetDecode(t *testing.T) {
 	d, cn := synthCenterNet(t, 3, 16, 16, 64, 64, "stretch")
 	if cn.sx != 4 || cn.sy != 4 {
@@ -73,14 +74,14 @@ func TestCenterNetDecode(t *testing.T) {
 	m := newHeatMaps(3, 16, 16)
 	m.set(0, 4, 5, 0.9, 8, 8, 8, 8)      // A: box (8, 12, 24, 28)
 	m.set(0, 5, 5, 0.7, 1, 1, 1, 1)      // beside A and lower: not a peak
-	m.set(0, 6, 5, 0.8, 12, 8, 4, 8)     // B: (12, 12, 28, 28), IoU with A 0.6: suppressed
-	m.set(1, 6, 5, 0.85, 12, 8, 4, 8)    // C: B's box in class 1: kept
+	m.set(0, 6, 5, 0.8, 12, 8, 4, 8)     // B: (12, 12, 28, 28), IoU with A 0.6: suppressed, and C holds its cell
+	m.set(1, 6, 5, 0.85, 12, 8, 4, 8)    // C: B's cell in class 1, better: kept
+	m.set(2, 6, 5, 0.4, 12, 8, 4, 8)     // B's cell in class 2, worse than C: dropped
 	m.set(2, 12, 12, 0.29, 4, 4, 4, 4)   // D: (44, 44, 52, 52), under 0.3
 	m.set(2, 1, 14, 0.5, 99, 99, 99, 99) // E: clipped to the frame
 	m.set(2, 15, 0, 0.6, 0, 0, 0, 0)     // F: an empty box, dropped
 	m.set(1, 10, 2, float32(math.NaN()), 4, 4, 4, 4)
 	A := Detection{0, "a", 0.9, Box{8, 12, 24, 28}}
-	B := Detection{0, "a", 0.8, Box{12, 12, 28, 28}}
 	C := Detection{1, "b", 0.85, Box{12, 12, 28, 28}}
 	D := Detection{2, "c", 0.29, Box{44, 44, 52, 52}}
 	E := Detection{2, "c", 0.5, Box{0, 0, 64, 64}}
@@ -94,7 +95,7 @@ func TestCenterNetDecode(t *testing.T) {
 		{"max 1", d.det.resolve(DetectOptions{MaxDetections: 1}), []Detection{A}},
 		{"min 0.25", d.det.resolve(DetectOptions{MinScore: 0.25}), []Detection{A, C, E, D}},
 		{"min 0.86", d.det.resolve(DetectOptions{MinScore: 0.86}), []Detection{A}},
-		{"iou 0.7", thresholds{minScore: 0.3, nmsIoU: 0.7, max: 100}, []Detection{A, C, B, E}},
+		{"iou 0.7", thresholds{minScore: 0.3, nmsIoU: 0.7, max: 100}, []Detection{A, C, E}},
 	} {
 		got, _ := d.detections(m.outs(), tc.t, 64, 64, nil)
 		if !slices.Equal(got, tc.want) {

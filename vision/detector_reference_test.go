@@ -161,7 +161,9 @@ func TestDetectorMatchesTFJS(t *testing.T) {
 // TestDetectorDecodesAsTheGraph requires vision's decoding (peaks, boxes)
 // to find what the graph's own post-processing tail found on the reference
 // inputs: every detection of the graph scoring at least 0.3 is reported
-// with the same class, score within 0.002 and box within 1.5 pixels.
+// with the same class, score within 0.002 and box within 1.5 pixels, but
+// for those whose box (their cell) a better detection of another class
+// holds: vision keeps one class a cell, the graph lists every class.
 func TestDetectorDecodesAsTheGraph(t *testing.T) {
 	ref := loadDetectorReference(t)
 	d, err := NewDefaultDetector(Options{BatchSize: 2})
@@ -181,6 +183,13 @@ func TestDetectorDecodesAsTheGraph(t *testing.T) {
 		matched := 0
 		for _, w := range im.Detections {
 			if w.Score < 0.3 {
+				continue
+			}
+			held := false
+			for _, o := range im.Detections {
+				held = held || o.Box == w.Box && (o.Score > w.Score || o.Score == w.Score && o.Class < w.Class)
+			}
+			if held {
 				continue
 			}
 			wantBox := Box{float32(w.Box[0]), float32(w.Box[1]), float32(w.Box[2]), float32(w.Box[3])}

@@ -27,8 +27,8 @@
 // CenterNet (a heat map per class and box extents) or a YOLO (Darknet's
 // [yolo]/[region] rows), with its class names. Detect returns each frame's
 // objects: class, score and box in the frame's pixels (whatever the
-// network's own fit did), from the heat map's 3x3 peaks, a score threshold,
-// per-class non-maximum suppression and a maximum count; SourceBox and
+// network's own fit did), from the heat map's 3x3 peaks (one class a cell),
+// a score threshold, per-class non-maximum suppression and a maximum count; SourceBox and
 // FrameDetections.ToSource map boxes of a video's sampled frames back to the
 // video's pixels. A Detector is also a featurizer: its vector is each
 // class's heat map max-pooled on a coarse grid, plus its maximum (what is
