@@ -114,8 +114,8 @@ type FrameStats struct {
 	FPClasses                 map[string]int // class of each false detection
 	FPsPerFrame               Histogram      // number of false detections in a frame
 	TrueWithDup, TrueWithPart int            // true detections with a same-box or part-box false one
-	Confusions                map[string]int // {true class, duplicate's class}
-	Parts                     map[string]int // {true class, part's class}
+	Confusions                map[string]int // "true class→duplicate's class"
+	Parts                     map[string]int // "true class→part's class"
 	DupScoreRatio             Histogram      // duplicate's score over the true one's
 	Area, Aspect, CX, CY      Histogram      // of true detections
 }

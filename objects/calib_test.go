@@ -1,6 +1,7 @@
 package objects_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -267,4 +268,62 @@ func writeCounts(w io.Writer, frames []objects.LabelledFrame, spans []span, min 
 		}
 	}
 	fmt.Fprintf(w, "\nPeople per step against the hand labels' ranges: under %d, within %d, over %d steps\n", under, in, over)
+}
+
+// generatedFrames draws n photos and videos (whose steps reach at least
+// steps in all) from the default generator, as LabelledFrames: a class is
+// present when the true scene has it.
+func generatedFrames(t *testing.T, seed uint64, photos, steps int, setting string) (ph, vid []objects.LabelledFrame) {
+	t.Helper()
+	g := objects.NewGenerator(seed, objects.SynthOptions{})
+	present := func(s objects.Scene) map[string]bool {
+		m := map[string]bool{}
+		for _, o := range s.Objects {
+			m[o.Class] = true
+		}
+		return m
+	}
+	for i := range photos {
+		p := g.Photo(i)
+		ph = append(ph, objects.LabelledFrame{Present: present(p.Truth), Dets: p.Dets})
+	}
+	for i := 0; len(vid) < steps; i++ {
+		v, err := g.Video(context.Background(), i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if setting != "" && v.Setting != setting {
+			continue
+		}
+		for _, st := range v.Steps {
+			vid = append(vid, objects.LabelledFrame{Time: st.Time, Present: present(st.Truth), Dets: st.Dets})
+		}
+	}
+	return ph, vid
+}
+
+// TestCalibrationSideBySide prints the real statistics beside those of the
+// generator's default draws (CALIBRATION.md's side-by-side tables): photos
+// against generated photos, vtest.avi against generated street videos.
+func TestCalibrationSideBySide(t *testing.T) {
+	if !measuring() {
+		t.Skip("set CAPTIONER_MEASURE=1 to print the calibration tables")
+	}
+	photos, videos := realFrames(t)
+	gph, gvid := generatedFrames(t, 1, 2000, 5000, "street")
+	var b strings.Builder
+	for _, min := range []float64{0.15, 0.3} {
+		fmt.Fprintf(&b, "\n### min score %.2f\n", min)
+		rt := objects.MeasureTracks(videos["vtest.avi"], "person", min)
+		gt := objects.MeasureTracks(gvid, "person", min)
+		cols := []column{
+			{name: "real photos", frames: objects.MeasureFrames(photos, min, "")},
+			{name: "generated photos", frames: objects.MeasureFrames(gph, min, "")},
+			{name: "vtest.avi", frames: objects.MeasureFrames(videos["vtest.avi"], min, "person"), tracks: &rt},
+			{name: "generated street", frames: objects.MeasureFrames(gvid, min, "person"), tracks: &gt},
+		}
+		writeFrameTables(&b, cols)
+		writeTrackTables(&b, cols)
+	}
+	t.Log(b.String())
 }
