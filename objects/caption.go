@@ -88,19 +88,29 @@ func (r Relation) Flip() Relation {
 
 // MarshalText implements encoding.TextMarshaler: the relation's words.
 func (r Relation) MarshalText() ([]byte, error) {
-	if int(r) >= len(relationPhrases) {
-		return nil, fmt.Errorf("objects: cannot marshal relation %d", r)
-	}
-	return []byte(relationPhrases[r]), nil
+	return enumText(relationPhrases[:], uint8(r), 0, "relation")
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (r *Relation) UnmarshalText(b []byte) error {
-	i := slices.Index(relationPhrases[:], string(b))
-	if i < 0 {
-		return fmt.Errorf("objects: unknown relation %q", b)
+	return enumParse((*uint8)(r), relationPhrases[:], b, 0, "relation")
+}
+
+// enumText returns names[v] for an enum value from first on.
+func enumText(names []string, v, first uint8, typ string) ([]byte, error) {
+	if v < first || int(v) >= len(names) {
+		return nil, fmt.Errorf("objects: cannot marshal %s %d", typ, v)
 	}
-	*r = Relation(i)
+	return []byte(names[v]), nil
+}
+
+// enumParse sets *dst to the index of b in names, from first on.
+func enumParse(dst *uint8, names []string, b []byte, first uint8, typ string) error {
+	i := slices.Index(names[first:], string(b))
+	if i < 0 {
+		return fmt.Errorf("objects: unknown %s %q", typ, b)
+	}
+	*dst = uint8(i) + first
 	return nil
 }
 

@@ -49,21 +49,11 @@ func (e Event) String() string {
 }
 
 // MarshalText implements encoding.TextMarshaler.
-func (e Event) MarshalText() ([]byte, error) {
-	if e < Still || e > Move {
-		return nil, fmt.Errorf("objects: cannot marshal event %d", e)
-	}
-	return []byte(eventNames[e]), nil
-}
+func (e Event) MarshalText() ([]byte, error) { return enumText(eventNames[:], uint8(e), 1, "event") }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(b []byte) error {
-	i := slices.Index(eventNames[:], string(b))
-	if i < 1 {
-		return fmt.Errorf("objects: unknown event %q", b)
-	}
-	*e = Event(i)
-	return nil
+	return enumParse((*uint8)(e), eventNames[:], b, 1, "event")
 }
 
 // Direction is the direction of a move. NoDirection is used for other
@@ -91,20 +81,12 @@ func (d Direction) String() string {
 
 // MarshalText implements encoding.TextMarshaler.
 func (d Direction) MarshalText() ([]byte, error) {
-	if int(d) >= len(directionNames) {
-		return nil, fmt.Errorf("objects: cannot marshal direction %d", d)
-	}
-	return []byte(directionNames[d]), nil
+	return enumText(directionNames[:], uint8(d), 0, "direction")
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Direction) UnmarshalText(b []byte) error {
-	i := slices.Index(directionNames[:], string(b))
-	if i < 0 {
-		return fmt.Errorf("objects: unknown direction %q", b)
-	}
-	*d = Direction(i)
-	return nil
+	return enumParse((*uint8)(d), directionNames[:], b, 0, "direction")
 }
 
 // Label is what happens in one step of a video: a group appears,

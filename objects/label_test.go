@@ -1,6 +1,7 @@
 package objects
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -303,6 +304,12 @@ func TestEnumText(t *testing.T) {
 		if err != nil || back.UnmarshalText(b) != nil || back != d {
 			t.Errorf("direction %d: %q, %v, back %d", d, b, err, back)
 		}
+	}
+	l := Label{Event: Move, Group: g("person", 2), Direction: Right}
+	b, err := json.Marshal(l)
+	var back Label
+	if err != nil || string(b) != `{"event":"move","class":"person","count":2,"direction":"right"}` || json.Unmarshal(b, &back) != nil || back != l {
+		t.Errorf("label JSON %s, %v, back %+v", b, err, back)
 	}
 	var e Event
 	if _, err := Event(0).MarshalText(); err == nil || e.UnmarshalText([]byte("")) == nil {
