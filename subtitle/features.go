@@ -58,6 +58,13 @@ func (s *Sampler) Phase() time.Duration {
 // returns the video's probe information, and stops at the first error,
 // from ffmpeg, the CNN, yield or ctx.
 func (s *Sampler) Stream(ctx context.Context, path string, yield func(times []time.Duration, feats [][]float32) error) (media.Info, error) {
+	return s.stream(ctx, path, nil, yield)
+}
+
+// stream is Stream that also hands the video's probe information to
+// opened, if not nil, once the video is open and before the first batch
+// (Labeller's progress needs the duration up front).
+func (s *Sampler) stream(ctx context.Context, path string, opened func(media.Info), yield func(times []time.Duration, feats [][]float32) error) (media.Info, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stream, err := media.OpenVideo(ctx, path, media.VideoOptions{FPS: s.fps(), Phase: s.Phase(), Width: s.Width, Height: s.Height, Fit: s.Fit})
@@ -68,6 +75,9 @@ func (s *Sampler) Stream(ctx context.Context, path string, yield func(times []ti
 	info := stream.Info()
 	if info.Kind != media.Video {
 		return info, fmt.Errorf("subtitle: %s: a still image has no timeline to subtitle: %w", path, media.ErrNoVideo)
+	}
+	if opened != nil {
+		opened(info)
 	}
 	batch := s.Batch
 	if batch <= 0 {

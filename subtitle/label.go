@@ -35,6 +35,14 @@ type Track struct {
 	Unsure     bool
 }
 
+// Progress is told, as a video is labelled, how far the frames through
+// the CNN have got (the end of the last one's step, at most total) and the
+// video's duration (0 when it is not known). It is called on the
+// labelling's own goroutine, after each batch of frames (every 16 frames
+// by default, 4 s of video at 4 a second), and once more with done = total
+// when the video is done; it must return quickly.
+type Progress func(done, total time.Duration)
+
 type samples struct {
 	times []time.Duration
 	feats [][]float32
@@ -46,6 +54,12 @@ type samples struct {
 // label probabilities that smoothing needs (L float32 a step). Cancelling
 // ctx stops all three promptly.
 func (l *Labeller) Label(ctx context.Context, path string) (*Track, error) {
+	return l.LabelProgress(ctx, path, nil)
+}
+
+// LabelProgress is Label that reports how far it has got to progress (if
+// not nil), from the time stamps of the frames the CNN has done.
+func (l *Labeller) LabelProgress(ctx context.Context, path string, progress Progress) (*Track, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan samples, 2)
@@ -70,7 +84,22 @@ func (l *Labeller) Label(ctx context.Context, path string) (*Track, error) {
 		s.Flush()
 		done <- r
 	}()
-	info, err := l.Sampler.Stream(ctx, path, func(times []time.Duration, feats [][]float32) error {
+	var total time.Duration
+	opened := func(info media.Info) {
+		total = max(info.Duration, 0)
+		if progress != nil {
+			progress(0, total)
+		}
+	}
+	halfStep := time.Duration(float64(time.Second) / l.Sampler.fps() / 2)
+	info, err := l.Sampler.stream(ctx, path, opened, func(times []time.Duration, feats [][]float32) error {
+		if progress != nil {
+			done := times[len(times)-1] + halfStep // the end of the last frame's step
+			if total > 0 {
+				done = min(done, total)
+			}
+			progress(done, total)
+		}
 		select {
 		case ch <- samples{times, feats}:
 			return nil
@@ -84,12 +113,19 @@ func (l *Labeller) Label(ctx context.Context, path string) (*Track, error) {
 		return nil, err
 	}
 	tr := &Track{Info: info, Steps: len(r.times)}
+	if progress != nil && len(r.times) > 0 {
+		end := total
+		if end == 0 {
+			end = r.times[len(r.times)-1] + halfStep
+		}
+		progress(end, end)
+	}
 	if len(r.times) == 0 {
 		return tr, nil
 	}
 	tr.Novelty = r.novelty / float64(len(r.times))
 	duration := info.Duration
-	if end := r.times[len(r.times)-1] + time.Duration(float64(time.Second)/l.Sampler.fps()/2); duration <= 0 {
+	if end := r.times[len(r.times)-1] + halfStep; duration <= 0 {
 		duration = end // a stream without a known duration: up to the last step's end
 	}
 	penalty := l.Entry.Penalty
