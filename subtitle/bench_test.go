@@ -3,11 +3,13 @@ package subtitle
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +134,60 @@ func BenchmarkRealTime60s(b *testing.B) {
 		}
 		realtime(b, start)
 	})
+}
+
+// BenchmarkProgress60s measures what progress reporting costs: the 60 s
+// 1280x720 video of BenchmarkRealTime60s labelled with and without a
+// Progress function, alternately in each round (which goes first
+// alternates too), so that both share the machine's drift. The function
+// formats a bar's line as the command does and writes it to io.Discard.
+// It reports both x-realtime figures and the cost in percent (the
+// difference of the total times over the plain labelling's).
+//
+//	go test -run XXX -bench Progress60s -benchtime 6x ./subtitle
+func BenchmarkProgress60s(b *testing.B) {
+	video := benchVideo(b)
+	ex, err := vision.NewDefault(vision.Options{BatchSize: 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ex.Close()
+	l := benchLabeller(b, ex)
+	ctx := context.Background()
+	calls := 0
+	bar := func(done, total time.Duration) {
+		calls++
+		fmt.Fprintf(io.Discard, "\r%s %3.0f%% [%s] %v / %v  %.1fx\x1b[K", video, 100*done.Seconds()/total.Seconds(),
+			strings.Repeat("=", int(30*done/total)), done.Round(time.Second), total.Round(time.Second), 19.0)
+	}
+	var plain, withBar time.Duration
+	run := func(p Progress) time.Duration {
+		start := time.Now()
+		tr, err := l.LabelProgress(ctx, video, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if tr.Steps != 240 {
+			b.Fatalf("%d steps, want 240", tr.Steps)
+		}
+		return time.Since(start)
+	}
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			plain += run(nil)
+			withBar += run(bar)
+		} else {
+			withBar += run(bar)
+			plain += run(nil)
+		}
+		i++
+	}
+	if calls == 0 {
+		b.Fatal("progress was never reported")
+	}
+	b.ReportMetric(60*float64(i)/plain.Seconds(), "x-realtime-plain")
+	b.ReportMetric(60*float64(i)/withBar.Seconds(), "x-realtime-progress")
+	b.ReportMetric(100*(withBar-plain).Seconds()/plain.Seconds(), "cost-%")
+	b.ReportMetric(float64(calls)/float64(i), "calls/video")
 }
