@@ -75,9 +75,10 @@ type ImageCaptioner interface {
 	Caption(ctx context.Context, paths []string) (caps []Caption, errs []error, err error)
 }
 
-// VideoLabeller labels a video; *subtitle.Labeller is one.
+// VideoLabeller labels a video, telling progress (if not nil) how far it
+// has got; *subtitle.Labeller is one.
 type VideoLabeller interface {
-	Label(ctx context.Context, path string) (*subtitle.Track, error)
+	LabelProgress(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error)
 }
 
 var (
@@ -103,12 +104,12 @@ func NewLabellers(ls ...VideoLabeller) *Labellers {
 	return p
 }
 
-// Label labels path with the first labeller free.
-func (p *Labellers) Label(ctx context.Context, path string) (*subtitle.Track, error) {
+// LabelProgress labels path with the first labeller free.
+func (p *Labellers) LabelProgress(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
 	select {
 	case l := <-p.free:
 		defer func() { p.free <- l }()
-		return l.Label(ctx, path)
+		return l.LabelProgress(ctx, path, progress)
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

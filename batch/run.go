@@ -38,6 +38,11 @@ type Options struct {
 	// Report, if not nil, is called once for every file found, when it is
 	// settled, from one goroutine at a time.
 	Report func(Event)
+	// Progress, if not nil, is called whenever the run's progress changes
+	// (a file checked or settled, a video's frames done: every few seconds
+	// of video), from one goroutine at a time, Report's included; it must
+	// return quickly.
+	Progress func(Progress)
 	// IndexEvery is how often the index is rewritten while the run goes
 	// on (it is always rewritten at the end); 0 means 30 s.
 	IndexEvery time.Duration
@@ -170,6 +175,10 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if o.Started != nil {
 		o.Started(len(w.files))
 	}
+	r.mu.Lock()
+	r.prog.p.Files = len(w.files)
+	r.progressed()
+	r.mu.Unlock()
 	r.pipeline(ctx, w.files)
 	ferr := r.finish()
 	r.mu.Lock()
@@ -224,6 +233,7 @@ type runner struct {
 
 	mu        sync.Mutex // guards what follows
 	sum       Summary
+	prog      progress
 	fatal     error
 	lastIndex time.Time
 }
@@ -258,10 +268,14 @@ type item struct {
 
 // pipeline checks the files (Jobs at a time) and hands images and videos
 // to Jobs workers; it returns when every file is settled or ctx is done.
+// Checking runs ahead of the work, its queues unbounded (an item is a few
+// hundred bytes), so that the whole run's work is known early (Progress).
 func (r *runner) pipeline(ctx context.Context, files []candidate) {
 	in := make(chan candidate)
-	imgs := make(chan item, 4*r.o.Images.Group)
-	vids := make(chan item, r.o.Jobs)
+	imgs, imgsOut := make(chan item), make(chan item)
+	vids, vidsOut := make(chan item), make(chan item)
+	go unbounded(imgs, imgsOut)
+	go unbounded(vids, vidsOut)
 	var checkers, workers sync.WaitGroup
 	for range r.o.Jobs {
 		checkers.Go(func() {
@@ -269,7 +283,7 @@ func (r *runner) pipeline(ctx context.Context, files []candidate) {
 				r.check(ctx, c, imgs, vids)
 			}
 		})
-		workers.Go(func() { r.work(ctx, imgs, vids) })
+		workers.Go(func() { r.work(ctx, imgsOut, vidsOut) })
 	}
 feed:
 	for _, c := range files {
@@ -360,6 +374,10 @@ func (r *runner) check(ctx context.Context, c candidate, imgs, vids chan<- item)
 	if info.Kind == media.Image {
 		ch = imgs
 	}
+	r.mu.Lock()
+	r.prog.queue(c.rel, info.Kind == media.Image, info.Duration)
+	r.progressed()
+	r.mu.Unlock()
 	select {
 	case ch <- it:
 	case <-ctx.Done():
@@ -636,7 +654,12 @@ func (r *runner) subtitle(ctx context.Context, it item) {
 		}
 		return
 	}
-	tr, err := lab.Label(ctx, it.c.path)
+	tr, err := lab.LabelProgress(ctx, it.c.path, func(done, _ time.Duration) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.prog.label(it.c.rel, done)
+		r.progressed()
+	})
 	if ctx.Err() != nil {
 		return
 	}
@@ -717,6 +740,41 @@ func (r *runner) report(ev Event) {
 	}
 	if r.o.Report != nil {
 		r.o.Report(ev)
+	}
+	r.prog.settle(ev.File, ev.Status == Done)
+	r.progressed()
+}
+
+// progressed passes the run's progress on; r.mu is held.
+func (r *runner) progressed() {
+	if r.o.Progress != nil {
+		r.o.Progress(r.prog.p)
+	}
+}
+
+// unbounded passes what comes in on in to out, in order, holding as many
+// as out is behind by; it closes out once in is closed and all is passed.
+func unbounded[T any](in <-chan T, out chan<- T) {
+	defer close(out)
+	var q []T
+	for in != nil || len(q) > 0 {
+		var send chan<- T
+		var head T
+		if len(q) > 0 {
+			send, head = out, q[0]
+		}
+		select {
+		case v, ok := <-in:
+			if !ok {
+				in = nil
+				continue
+			}
+			q = append(q, v)
+		case send <- head:
+			var zero T
+			q[0] = zero
+			q = q[1:]
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,13 +77,19 @@ type fakeLabeller struct {
 	calls []string
 }
 
-func (f *fakeLabeller) Label(ctx context.Context, path string) (*subtitle.Track, error) {
+// It reports progress at the start, half-way and at the end.
+func (f *fakeLabeller) LabelProgress(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, filepath.Base(path))
 	f.mu.Unlock()
 	info, err := media.Probe(ctx, path)
 	if err != nil {
 		return nil, err
+	}
+	if progress != nil {
+		progress(0, info.Duration)
+		progress(info.Duration/2, info.Duration)
+		progress(info.Duration, info.Duration)
 	}
 	cue := subtitle.Cue{Start: 0, End: info.Duration, Lines: []string{"a red circle moves left"}, Confidence: 0.75}
 	return &subtitle.Track{Info: info, Cues: []subtitle.Cue{cue}, Steps: 4, Confidence: 0.75, Novelty: 1}, nil
@@ -616,7 +623,7 @@ type slowLabeller struct {
 	mine bool
 }
 
-func (l *slowLabeller) Label(ctx context.Context, path string) (*subtitle.Track, error) {
+func (l *slowLabeller) LabelProgress(ctx context.Context, path string, _ subtitle.Progress) (*subtitle.Track, error) {
 	l.mu.Lock()
 	l.c.mu.Lock()
 	l.c.clash = l.c.clash || l.mine
@@ -640,7 +647,7 @@ func TestLabellersOneVideoEach(t *testing.T) {
 	p := NewLabellers(&slowLabeller{c: c}, &slowLabeller{c: c})
 	var wg sync.WaitGroup
 	for range 6 {
-		wg.Go(func() { p.Label(context.Background(), "x.mp4") })
+		wg.Go(func() { p.LabelProgress(context.Background(), "x.mp4", nil) })
 	}
 	wg.Wait()
 	if c.most != 2 || c.clash {
@@ -648,7 +655,74 @@ func TestLabellersOneVideoEach(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := NewLabellers().Label(ctx, "x.mp4"); !errors.Is(err, context.Canceled) {
+	if _, err := NewLabellers().LabelProgress(ctx, "x.mp4", nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("waiting for a labeller ignores the context: %v", err)
+	}
+}
+
+// halfLabeller reports half of each video done, then fails.
+type halfLabeller struct{}
+
+func (halfLabeller) LabelProgress(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
+	info, err := media.Probe(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	progress(info.Duration/2, info.Duration)
+	return nil, errors.New("the labeller broke")
+}
+
+// Progress counts work, not files: images and seconds of video, known as
+// files are checked, done as they are done (a video part-way through as
+// far as it got); files that need no work add none, and a video that
+// fails leaves the total at what was done of it.
+func TestProgressCountsWork(t *testing.T) {
+	f := newFixture(t)
+	info, err := media.Probe(context.Background(), filepath.Join(f.dir, "clip.mp4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secs := info.Duration.Seconds()
+	var seen []Progress
+	opts := f.opts
+	opts.Progress = func(p Progress) { seen = append(seen, p) }
+	f.run(opts)
+	last := seen[len(seen)-1]
+	want := Progress{Files: 7, Checked: 7, Settled: 7, Images: 3, ImagesDone: 3, Videos: 1, VideoDone: 1, VideoSeconds: secs, VideoSecondsDone: secs}
+	if last != want {
+		t.Errorf("last progress %+v, want %+v", last, want)
+	}
+	half := false
+	var prev float64
+	for i, p := range seen {
+		done, total := p.Work(4)
+		if done < prev || done > total+1e-9 || p.Checked > p.Files || p.Settled > p.Checked {
+			t.Errorf("progress %d: %+v (work %g of %g, %g before)", i, p, done, total, prev)
+		}
+		prev = done
+		half = half || (p.VideoDone == 0 && math.Abs(p.VideoSecondsDone-secs/2) < 1e-9)
+	}
+	if !half {
+		t.Errorf("the video's half-way point was never reported: %+v", seen)
+	}
+	if done, total := last.Work(4); math.Abs(done-(secs+0.75)) > 1e-9 || done != total {
+		t.Errorf("work %g of %g, want %g: 3 images at 4 frames a second weigh 0.75 s", done, total, secs+0.75)
+	}
+
+	// Nothing changed: no work.
+	seen = nil
+	f.run(opts)
+	if last := seen[len(seen)-1]; last != (Progress{Files: 7, Checked: 7, Settled: 7}) {
+		t.Errorf("second run: last progress %+v, want no work", last)
+	}
+
+	// A video that fails half-way leaves half of it in the work.
+	seen = nil
+	opts.Force = true
+	opts.Videos.Load = func(context.Context) (VideoLabeller, error) { return halfLabeller{}, nil }
+	f.run(opts)
+	last = seen[len(seen)-1]
+	if math.Abs(last.VideoSeconds-secs/2) > 1e-9 || last.VideoSecondsDone != last.VideoSeconds || last.VideoDone != 1 {
+		t.Errorf("failed video: last progress %+v, want %g s of video done of %g", last, secs/2, secs/2)
 	}
 }
