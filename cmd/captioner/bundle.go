@@ -21,6 +21,7 @@ import (
 type bundle struct {
 	fsys fs.FS
 	name string
+	dir  string // the folder given with --model; "" for the embedded default
 	spec vision.Spec
 }
 
@@ -43,7 +44,21 @@ func openBundle(dir string) (*bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &bundle{fsys: os.DirFS(dir), name: dir, spec: spec}, nil
+	return &bundle{fsys: os.DirFS(dir), name: dir, dir: dir, spec: spec}, nil
+}
+
+// detectorSpec returns the bundle's object detector.
+func (b *bundle) detectorSpec() (vision.Spec, error) {
+	if b.dir == "" {
+		return vision.DefaultDetectorSpec()
+	}
+	return vision.OpenDetectorSpec(b.dir)
+}
+
+// photoCaptioner returns what captions a photo in the objects domain from
+// its detections (labels: the detector's classes).
+func (b *bundle) photoCaptioner(labels []string) (photoCaptioner, error) {
+	return grammarCaptioner{minScore: vision.DefaultMinScore}, nil
 }
 
 // captioner loads the bundle's caption model.

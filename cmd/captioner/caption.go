@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -19,6 +20,7 @@ type captionFlags struct {
 	nBest  int
 	asJSON bool
 	cache  string
+	domain string
 }
 
 // captionRecord is what `caption --json` prints for each file.
@@ -28,6 +30,7 @@ type captionRecord struct {
 	Score         float64          `json:"score"`
 	Novelty       float64          `json:"novelty"`
 	LowConfidence bool             `json:"low_confidence"`
+	Domain        string           `json:"domain"` // "shapes" or "objects": which models answered
 	Alternatives  []caption.Result `json:"alternatives,omitempty"`
 }
 
@@ -37,17 +40,23 @@ func (f *captionFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.nBest, "n-best", 1, "print the K best captions (at most --beam)")
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "print one JSON object per file")
 	cmd.Flags().StringVar(&f.cache, "cache", "off", `feature cache folder ("" for the user cache, "off" for none)`)
+	cmd.Flags().StringVar(&f.domain, "domain", domainAuto, "which models answer: shapes, objects, or auto (each image to the domain it looks like)")
 }
 
-const captionLong = `caption writes one sentence for each image: the CNN of the model bundle turns
-the image into a feature vector and the one-to-many LSTM decodes it with beam
-search. Every caption has a score, its mean log-probability per word (0 is
-certain); a caption scored under the model's threshold is marked as a guess,
-since the model has seen nothing like the image. "captioner FILE..." is short
-for "captioner caption FILE...".
+const captionLong = `caption writes one sentence for each image. Each image goes to the domain it
+looks like (--domain auto): a picture like the Shapes world's is captioned
+by the Shapes captioner (the CNN of the model bundle turns it into a feature
+vector and the one-to-many LSTM decodes it with beam search); any other, a
+real photo, is captioned from what the object detector finds in it (80 COCO
+classes: "two people and a bicycle"), or said to hold "no objects I know".
+--domain shapes or objects forces one. Every caption has a score, its mean
+log-probability per word (0 is certain); a caption the models are unsure of
+is marked as a guess. "captioner FILE..." is short for "captioner caption
+FILE...".
 
 Output: "FILE: caption" per line, or with --json one object per line with
-file, caption, score, low_confidence and, with --n-best, alternatives.`
+file, caption, score, novelty, low_confidence, domain and, with --n-best,
+alternatives.`
 
 func newCaptionCommand(g *globals) *cobra.Command {
 	var f captionFlags
@@ -67,6 +76,9 @@ func newCaptionCommand(g *globals) *cobra.Command {
 func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) error {
 	if f.beam < 1 || f.nBest < 1 || f.nBest > f.beam {
 		return usagef("want 1 <= --n-best <= --beam, got --n-best %d --beam %d", f.nBest, f.beam)
+	}
+	if err := checkDomain(f.domain); err != nil {
+		return err
 	}
 	b, err := openBundle(f.model)
 	if err != nil {
@@ -88,6 +100,8 @@ func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) 
 		return err
 	}
 	ctx := cmd.Context()
+	obj := &objectsSide{b: b}
+	defer obj.close()
 	failed := 0
 	const chunk = 32 // files per round of decoding and inference
 	for start := 0; start < len(paths); start += chunk {
@@ -118,7 +132,7 @@ func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) 
 				k++
 			}
 			if err == nil {
-				err = printCaption(g, f, dec, entry, p, feat)
+				err = captionImage(ctx, g, f, dec, entry, obj, p, feat)
 			}
 			if err != nil {
 				if ctx.Err() != nil {
@@ -135,26 +149,48 @@ func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) 
 	return nil
 }
 
-func printCaption(g *globals, f captionFlags, dec *caption.Decoder, entry *caption.Entry, path string, feat []float32) error {
+// captionImage captions one image in its domain and prints the caption:
+// feat is its vector of the bundle's CNN, which tells, by its novelty, a
+// Shapes-world picture from a photo.
+func captionImage(ctx context.Context, g *globals, f captionFlags, dec *caption.Decoder, entry *caption.Entry, obj *objectsSide, path string, feat []float32) error {
 	res, err := dec.Caption(feat)
 	if err != nil {
 		return err
 	}
-	low := entry.Unsure(res[0])
+	novel := entry.NoveltyLimit > 0 && res[0].Novelty > entry.NoveltyLimit
+	if f.domain == domainObjects || f.domain == domainAuto && novel {
+		oc, err := obj.caption(ctx, path)
+		switch {
+		case err == nil:
+			rec := captionRecord{File: path, Caption: oc.Text, Score: oc.Score, Novelty: res[0].Novelty, LowConfidence: oc.Low, Domain: domainObjects}
+			return printCaption(g, f, rec, nil, "(low confidence: nothing the detector knows, or the captioner is unsure)")
+		case f.domain == domainObjects || ctx.Err() != nil:
+			return err
+		}
+		// A bundle without the objects models: the Shapes answer, flagged.
+	}
+	rec := captionRecord{File: path, Caption: res[0].Text, Score: res[0].Score, Novelty: res[0].Novelty, LowConfidence: entry.Unsure(res[0]), Domain: domainShapes}
+	return printCaption(g, f, rec, res, "(low confidence: unlike the images this model was trained on)")
+}
+
+// printCaption prints rec, with the alternatives of res after the first
+// when --n-best asks; lowNote follows a caption the models are unsure of.
+func printCaption(g *globals, f captionFlags, rec captionRecord, res []caption.Result, lowNote string) error {
 	if f.asJSON {
-		rec := captionRecord{File: path, Caption: res[0].Text, Score: res[0].Score, Novelty: res[0].Novelty, LowConfidence: low}
-		if f.nBest > 1 {
+		if f.nBest > 1 && len(res) > 1 {
 			rec.Alternatives = res
 		}
 		return json.NewEncoder(g.stdout).Encode(rec)
 	}
-	line := res[0].Text
-	if low {
-		line += " (low confidence: unlike the images this model was trained on)"
+	line := rec.Caption
+	if rec.LowConfidence {
+		line += " " + lowNote
 	}
-	fmt.Fprintf(g.stdout, "%s: %s\n", path, line)
-	for _, r := range res[1:] {
-		fmt.Fprintf(g.stdout, "%s:   or: %s (score %.3f)\n", path, r.Text, r.Score)
+	fmt.Fprintf(g.stdout, "%s: %s\n", rec.File, line)
+	if len(res) > 1 {
+		for _, r := range res[1:] {
+			fmt.Fprintf(g.stdout, "%s:   or: %s (score %.3f)\n", rec.File, r.Text, r.Score)
+		}
 	}
 	return nil
 }

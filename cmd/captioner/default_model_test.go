@@ -73,14 +73,20 @@ func TestEmbeddedCaptionerOnFreshImages(t *testing.T) {
 	}
 }
 
-// An image unlike the Shapes world gets a caption marked as a guess.
+// An image unlike the Shapes world goes to the objects domain, where a test
+// pattern holds nothing the detector knows, said with low confidence; forced
+// to the Shapes world, it gets a caption marked as a guess.
 func TestEmbeddedCaptionerSaysWhenUnsure(t *testing.T) {
 	img := filepath.Join(t.TempDir(), "pattern.png")
 	if out, err := exec.Command("ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", img).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg: %v %s", err, out)
 	}
 	r := captioner(t, img)
-	if r.code != 0 || !strings.HasSuffix(r.stdout, " (low confidence: unlike the images this model was trained on)\n") {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, img+": no objects I know (low confidence") {
 		t.Errorf("captioner on a test pattern: code %d, %q", r.code, r.stdout)
+	}
+	r = captioner(t, "--domain", "shapes", img)
+	if r.code != 0 || !strings.HasSuffix(r.stdout, " (low confidence: unlike the images this model was trained on)\n") {
+		t.Errorf("captioner --domain shapes on a test pattern: code %d, %q", r.code, r.stdout)
 	}
 }

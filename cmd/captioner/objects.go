@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"captioner/media"
+	"captioner/objects"
+	"captioner/vision"
+)
+
+// Domains a file can be answered in (docs/OBJECTS.md, WORLD.md).
+const (
+	domainAuto    = "auto"
+	domainShapes  = "shapes"
+	domainObjects = "objects"
+)
+
+func checkDomain(d string) error {
+	switch d {
+	case domainAuto, domainShapes, domainObjects:
+		return nil
+	}
+	return usagef("--domain must be auto, shapes or objects, got %q", d)
+}
+
+// objectsCaption is the objects domain's answer for one image.
+type objectsCaption struct {
+	Text  string
+	Score float64 // the caption's mean log-probability per word (0 is certain)
+	Low   bool    // nothing known was found, or the captioner is unsure
+}
+
+// photoCaptioner captions a photo from its detections.
+type photoCaptioner interface {
+	Caption(dets []objects.Detection) (objectsCaption, error)
+}
+
+// objectsSide answers images in the objects domain: the bundle's detector
+// and objects captioner, loaded when the first image needs them.
+type objectsSide struct {
+	b      *bundle
+	det    *vision.Detector
+	cap    photoCaptioner
+	err    error
+	loaded bool
+}
+
+// load opens the detector and the captioner once; a bundle without them
+// says so for every image that needs them.
+func (o *objectsSide) load() error {
+	if o.loaded {
+		return o.err
+	}
+	o.loaded = true
+	spec, err := o.b.detectorSpec()
+	if err != nil {
+		o.err = fmt.Errorf("objects domain: %w", err)
+		return o.err
+	}
+	spec.Input.Width, spec.Input.Height = defaultImageSize, defaultImageSize
+	if o.det, err = vision.NewDetector(spec, vision.Options{}); err != nil {
+		o.err = fmt.Errorf("objects domain: %w", err)
+		return o.err
+	}
+	if o.cap, err = o.b.photoCaptioner(o.det.Labels()); err != nil {
+		o.err = fmt.Errorf("objects domain: %w", err)
+	}
+	return o.err
+}
+
+func (o *objectsSide) close() {
+	if o.det != nil {
+		o.det.Close()
+	}
+}
+
+// caption detects the objects of the image at path and captions them.
+func (o *objectsSide) caption(ctx context.Context, path string) (objectsCaption, error) {
+	if err := o.load(); err != nil {
+		return objectsCaption{}, err
+	}
+	in := o.det.Spec().Input
+	fr, err := media.LoadImage(ctx, path, media.ImageOptions{Width: in.Width, Height: in.Height, Fit: media.Stretch})
+	if err != nil {
+		return objectsCaption{}, err
+	}
+	found, err := o.det.DetectWith(ctx, []media.Frame{fr}, vision.DetectOptions{MinScore: objectsFloor})
+	if err != nil {
+		return objectsCaption{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return o.cap.Caption(relativeDetections(found[0], fr.Width, fr.Height))
+}
+
+// objectsFloor is the lowest detection score the objects models read.
+const objectsFloor = 0.15
+
+// relativeDetections turns a frame's detections into the objects domain's,
+// with boxes relative to the frame (which the stretch to the detector's
+// input does not change).
+func relativeDetections(ds []vision.Detection, w, h int) []objects.Detection {
+	out := make([]objects.Detection, len(ds))
+	fw, fh := float64(w), float64(h)
+	for i, d := range ds {
+		out[i] = objects.Detection{
+			Object: objects.Object{Class: d.Class, Box: objects.Box{
+				X0: float64(d.Box.X0) / fw, Y0: float64(d.Box.Y0) / fh,
+				X1: float64(d.Box.X1) / fw, Y1: float64(d.Box.Y1) / fh}},
+			Score: float64(d.Score),
+		}
+	}
+	return out
+}
+
+// grammarCaptioner describes the detections at or above minScore with the
+// objects domain's canonical caption: what the detector reports, said in
+// words, with no model in between.
+type grammarCaptioner struct{ minScore float64 }
+
+func (g grammarCaptioner) Caption(dets []objects.Detection) (objectsCaption, error) {
+	var s objects.Scene
+	for _, d := range dets {
+		if d.Score >= g.minScore {
+			s.Objects = append(s.Objects, d.Object)
+		}
+	}
+	text := objects.Caption(s)
+	return objectsCaption{Text: text, Low: len(s.Objects) == 0}, nil
+}
