@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sync"
 
 	"captioner/caption"
@@ -14,8 +15,22 @@ import (
 	"captioner/subtitle"
 )
 
+// companions are the model parts that answer beside a part: a photo unlike
+// the Shapes world is captioned from the detector's findings by the objects
+// captioner, a video by the objects labeller.
+func companions(part string) []string {
+	switch part {
+	case "caption":
+		return []string{"detector", "objects_caption"}
+	case "subtitle":
+		return []string{"detector", "objects_subtitle"}
+	}
+	return nil
+}
+
 // ModelChecksum identifies what in the model bundle fsys answers for part
-// ("caption" for images, "subtitle" for videos): two bundles with the same
+// ("caption" for images, "subtitle" for videos, with their companions, the
+// parts that answer files of the objects domain): two bundles with the same
 // checksum give the same answers. It is the sha256 of the bundle's manifest
 // less what cannot change the answers: the other model parts and their
 // weight files, the version label, and the part's training record, scores
@@ -34,6 +49,7 @@ func ModelChecksum(fsys fs.FS, part string) (sum, version string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("batch: model bundle: %w", err)
 	}
+	answers := append([]string{part}, companions(part)...)
 	keep := map[string]any{}
 	for key, raw := range man {
 		switch key {
@@ -45,11 +61,12 @@ func ModelChecksum(fsys fs.FS, part string) (sum, version string, err error) {
 			return "", "", fmt.Errorf("batch: model bundle: manifest.json: %s: %w", key, err)
 		}
 		obj, _ := v.(map[string]any)
-		if w, ok := obj["weights"].(string); ok && key != part {
+		mine := slices.Contains(answers, key)
+		if w, ok := obj["weights"].(string); ok && !mine {
 			delete(files, w) // another model's part
 			continue
 		}
-		if key == part {
+		if mine {
 			for _, record := range []string{"training", "scores", "speed"} {
 				delete(obj, record) // how it was trained and measured, not how it answers
 			}

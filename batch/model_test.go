@@ -72,6 +72,18 @@ func TestModelChecksum(t *testing.T) {
 		{"another CNN", bundleFS(t, func(m map[string]any) {
 			m["files"].(map[string]any)["cnn.onnx"] = map[string]any{"sha256": "ef", "bytes": 2}
 		}), false, false},
+		{"another detector", bundleFS(t, func(m map[string]any) {
+			m["detector"] = map[string]any{"weights": "detector.onnx", "spec": map[string]any{"format": "onnx"}}
+			m["files"].(map[string]any)["detector.onnx"] = map[string]any{"sha256": "12", "bytes": 2}
+		}), false, false},
+		{"an objects captioner", bundleFS(t, func(m map[string]any) {
+			m["objects_caption"] = map[string]any{"weights": "objects_caption.safetensors", "scores": map[string]any{"real": 1}}
+			m["files"].(map[string]any)["objects_caption.safetensors"] = map[string]any{"sha256": "34", "bytes": 2}
+		}), false, true},
+		{"an objects labeller", bundleFS(t, func(m map[string]any) {
+			m["objects_subtitle"] = map[string]any{"weights": "objects_subtitle.safetensors"}
+			m["files"].(map[string]any)["objects_subtitle.safetensors"] = map[string]any{"sha256": "56", "bytes": 2}
+		}), true, false},
 		{"another threshold", bundleFS(t, func(m map[string]any) {
 			m["caption"].(map[string]any)["low_confidence"] = -9.0
 		}), false, true},
