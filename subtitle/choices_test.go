@@ -195,7 +195,7 @@ func groupAcc(m *Model, data []sequence) [4]float64 {
 				}
 			}
 			truth := s.labels[t]
-			tp, pp := f.parts[truth], f.parts[best]
+			tp, pp := f.Parts[truth], f.Parts[best]
 			for g := 0; g < 3; g++ {
 				if tp[g] >= 0 {
 					n[g]++

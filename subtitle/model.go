@@ -32,9 +32,9 @@ type Config struct {
 	// unidirectional ones carry their state from window to window.
 	Window  int     `json:"window"`
 	Dropout float64 `json:"dropout"` // on the inputs and between layers, in training
-	// Factored labels are Shapes-world labels predicted by parts (see
-	// factoring): the label set is the world's 145, whatever the
-	// training data shows.
+	// Factored labels are predicted by parts (see Schema); the model file
+	// holds the schema. A factored model file without one predates saved
+	// schemas and holds Shapes-world labels (the world's 145).
 	Factored bool `json:"factored,omitempty"`
 }
 
@@ -62,23 +62,39 @@ type Model struct {
 	Labels []string // label id -> text (normalised, see world.NormalizeText)
 	Norm   *rnn.Standardizer
 	Net    *rnn.Synced
+	// Schema factors the labels (nil unless Config.Factored).
+	Schema *Schema
 	stack  *rnn.Stack
-	fact   *factoring // nil unless Config.Factored
 	grad   []float32
 	buf    []float32
 }
 
-// NewModel makes an untrained labeller. A factored labeller's labels are
-// the Shapes world's, whatever labels says.
+// NewModel makes an untrained labeller. A factored labeller made here has
+// the Shapes world's labels, whatever labels says; NewSchemaModel makes one
+// of any schema.
 func NewModel(cfg Config, labels []string, rng *rand.Rand) (*Model, error) {
+	var schema *Schema
+	if cfg.Factored {
+		labels, schema = worldLabels()
+	}
+	return NewSchemaModel(cfg, labels, schema, rng)
+}
+
+// NewSchemaModel makes an untrained labeller of labels, predicted by the
+// parts schema gives them when schema is not nil (Config.Factored is then
+// set), one output a label otherwise.
+func NewSchemaModel(cfg Config, labels []string, schema *Schema, rng *rand.Rand) (*Model, error) {
+	cfg.Factored = schema != nil
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	var fact *factoring
 	outputs := len(labels)
-	if cfg.Factored {
-		labels, fact = worldLabels()
-		outputs = fact.width()
+	if schema != nil {
+		if err := schema.Validate(labels); err != nil {
+			return nil, err
+		}
+		schema = schema.clone()
+		outputs = schema.width()
 	}
 	if len(labels) < 2 {
 		return nil, fmt.Errorf("subtitle: %d labels: a labeller needs at least 2", len(labels))
@@ -101,7 +117,7 @@ func NewModel(cfg Config, labels []string, rng *rand.Rand) (*Model, error) {
 	stack := rnn.NewStack(drop, layers...)
 	return &Model{
 		Config: cfg, Labels: labels, Norm: rnn.NewStandardizer(cfg.FeatureDim),
-		Net: rnn.NewSynced(impl, stack, outputs, rng), stack: stack, fact: fact,
+		Net: rnn.NewSynced(impl, stack, outputs, rng), stack: stack, Schema: schema,
 	}, nil
 }
 
@@ -109,20 +125,20 @@ func NewModel(cfg Config, labels []string, rng *rand.Rand) (*Model, error) {
 // (T,B), -1 at steps without one, and returns the mean cross-entropy (for
 // a factored labeller, the sum over its groups).
 func (m *Model) Loss(x []float32, T, B int, lengths []int, labels []int) float64 {
-	if m.fact == nil {
+	if m.Schema == nil {
 		return m.Net.Loss(x, T, B, lengths, labels)
 	}
 	logits := m.Net.Forward(x, T, B, lengths)
 	m.grad = grow(m.grad, len(logits))
-	loss := m.fact.loss(logits, T*B, labels, m.grad, &m.buf)
+	loss := m.Schema.loss(logits, T*B, labels, m.grad, &m.buf)
 	m.Net.Enc.Backward(m.Net.Head.Backward(m.grad), nil)
 	return loss
 }
 
 // probs turns one step's head outputs into a distribution over the labels.
 func (m *Model) probs(out []float32) []float32 {
-	if m.fact != nil {
-		return m.fact.probs(out)
+	if m.Schema != nil {
+		return m.Schema.probs(out)
 	}
 	return softmax(out)
 }
@@ -254,8 +270,8 @@ func (m *Model) allParams() []*rnn.Param { return append(m.Net.Params(), m.Norm.
 
 const modelFormat = "captioner/subtitle-1"
 
-// Save writes the weights in the safetensors layout, with the configuration
-// and labels in its metadata.
+// Save writes the weights in the safetensors layout, with the configuration,
+// labels and, for a factored labeller, its schema in its metadata.
 func (m *Model) Save() ([]byte, error) {
 	cfg, err := json.Marshal(m.Config)
 	if err != nil {
@@ -270,6 +286,13 @@ func (m *Model) Save() ([]byte, error) {
 		"config":  string(cfg),
 		"labels":  string(labels),
 		"network": "synced many-to-many LSTM (rnn.Synced)",
+	}
+	if m.Schema != nil {
+		schema, err := json.Marshal(m.Schema)
+		if err != nil {
+			return nil, err
+		}
+		meta["schema"] = string(schema)
 	}
 	var buf bytes.Buffer
 	if err := rnn.SaveParams(&buf, m.allParams(), meta); err != nil {
@@ -295,7 +318,16 @@ func LoadModel(data []byte, source string) (*Model, error) {
 	if err := json.Unmarshal([]byte(meta["labels"]), &labels); err != nil {
 		return nil, fmt.Errorf("subtitle: %s: labels: %w", source, err)
 	}
-	m, err := NewModel(cfg, labels, rand.New(rand.NewPCG(0, 0)))
+	var m *Model
+	if raw, ok := meta["schema"]; ok && cfg.Factored {
+		var schema Schema
+		if err := json.Unmarshal([]byte(raw), &schema); err != nil {
+			return nil, fmt.Errorf("subtitle: %s: schema: %w", source, err)
+		}
+		m, err = NewSchemaModel(cfg, labels, &schema, rand.New(rand.NewPCG(0, 0)))
+	} else {
+		m, err = NewModel(cfg, labels, rand.New(rand.NewPCG(0, 0))) // factored without a schema: Shapes-world labels
+	}
 	if err != nil {
 		return nil, fmt.Errorf("subtitle: %s: %w", source, err)
 	}
