@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"captioner/batch"
@@ -26,6 +25,7 @@ type batchFlags struct {
 	fps, penalty                 float64
 	recursive, asJSON, force     bool
 	sidecar, notes               bool
+	progress                     time.Duration // --progress: lines this often off a terminal
 }
 
 const batchLong = `batch captions every image and writes subtitle tracks for every video of a
@@ -55,8 +55,12 @@ when some file needs them. Killing the process (even with SIGKILL) loses no
 finished file and leaves no half-written output (the next run removes the
 temporary files of one killed while writing).
 
-Progress: a bar with counts, rate and time left on a terminal; otherwise a
-line for each file done, skipped or failed; then a summary. --json prints one
+Progress: on a terminal, a bar weighted by work, not by files: seconds of
+video labelled out of all the videos' seconds, images captioned out of the
+images (an image weighs one sampled frame), so one long video moves it as it
+goes; with the files settled, and the time left. Otherwise a line for each
+file done, skipped or failed (and with --progress, a progress line every
+10 s, or as often as --progress=30s says); then a summary. --json prints one
 object per file ("type": "file", status done, unchanged, skipped or failed)
 and a last one ("type": "summary"). Exit status 1 if any file failed, 130
 if interrupted.`
@@ -91,6 +95,7 @@ func newBatchCommand(g *globals) *cobra.Command {
 	fl.StringVar(&f.lang, "lang", "", "language tag in the track names (clip.<lang>.vtt)")
 	fl.BoolVar(&f.notes, "notes", true, "put each cue's confidence in a WebVTT NOTE block")
 	fl.Float64Var(&f.penalty, "smoothing", -1, "switch penalty of the label smoothing (default: the model's)")
+	progressFlag(fl, &f.progress)
 	return cmd
 }
 
@@ -107,6 +112,8 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 		return usagef("--fps must be above 0 and at most 30")
 	case f.lang != "" && strings.ContainsAny(f.lang, `/\. `):
 		return usagef("--lang %q: want a language tag such as en or pt-BR", f.lang)
+	case f.progress < 0:
+		return usagef("--progress must not be negative")
 	}
 	formats, err := subtitle.ParseFormats(f.formats)
 	if err != nil {
@@ -136,7 +143,11 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 	}
 	ms := &batchModels{dir: f.model, f: f, formats: formats}
 	defer ms.close()
-	out := newBatchOutput(g, f.asJSON)
+	fps := f.fps
+	if fps == 0 {
+		fps = subtitle.DefaultFPS // the embedded labeller's: only the weight of an image depends on it
+	}
+	out := newBatchOutput(g, f.asJSON, newMeter(g.stderr, f.progress), fps)
 	opts := batch.Options{
 		Dir: dir, Out: f.outDir, Recursive: f.recursive, Jobs: f.jobs, Force: f.force,
 		Images: batch.Images{Load: ms.captioner, Model: capSum, Version: version,
@@ -144,8 +155,9 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 		Videos: batch.Videos{Load: ms.labeller, Model: subSum, Version: version,
 			Settings: fmt.Sprintf("fps=%g format=%s lang=%s notes=%t smoothing=%g", f.fps, strings.Join(formats, ","), f.lang, f.notes, f.penalty),
 			Tracks:   subtitle.TrackOptions{Formats: formats, Lang: f.lang, Notes: f.notes}},
-		Started: out.started,
-		Report:  out.report,
+		Started:  out.started,
+		Report:   out.report,
+		Progress: out.progress,
 	}
 	sum, err := batch.Run(ctx, opts)
 	if err == nil || ctx.Err() != nil || sum.Files > 0 {
@@ -311,43 +323,71 @@ type batchSummaryRecord struct {
 }
 
 // batchOutput shows a run: a progress bar on a terminal, or one line per
-// file, or JSON objects; failures always get their line on stderr.
+// file (and progress lines with --progress), or JSON objects; failures
+// always get their line on stderr.
 type batchOutput struct {
 	g      *globals
 	asJSON bool
 	enc    *json.Encoder
-	bar    *progressbar.ProgressBar
+	meter  *meter
+	fps    float64 // an image weighs 1/fps s of video
 	total  int
 	counts map[batch.Status]int
+	start  time.Time // the first progress
 }
 
-func newBatchOutput(g *globals, asJSON bool) *batchOutput {
-	o := &batchOutput{g: g, asJSON: asJSON, enc: json.NewEncoder(g.stdout), counts: map[batch.Status]int{}}
+func newBatchOutput(g *globals, asJSON bool, m *meter, fps float64) *batchOutput {
+	o := &batchOutput{g: g, asJSON: asJSON, enc: json.NewEncoder(g.stdout), meter: m, fps: fps, counts: map[batch.Status]int{}}
 	o.enc.SetEscapeHTML(false)
 	return o
 }
 
 func (o *batchOutput) started(files int) {
 	o.total = files
-	if isTerminal(o.g.stderr) && files > 0 {
-		o.bar = progressbar.NewOptions(files,
-			progressbar.OptionSetWriter(o.g.stderr),
-			progressbar.OptionSetDescription("batch"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("files"),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
 }
+
+// progress is called by batch.Run, one call at a time, as the work goes:
+// the bar (or line) says how much of the work is done, in seconds of video
+// with images weighed as frames, and how long the rest should take at the
+// speed so far.
+func (o *batchOutput) progress(p batch.Progress) {
+	if !o.meter.on() || p.Files == 0 {
+		return
+	}
+	now := o.meter.now()
+	if o.start.IsZero() {
+		o.start = now
+	}
+	done, total := p.Work(o.fps)
+	r := reading{label: "batch", done: done, total: total}
+	if el := now.Sub(o.start).Seconds(); el > 0 && done > 0 {
+		r.speed = done / el
+	}
+	var parts []string
+	if p.Videos > 0 {
+		parts = append(parts, fmt.Sprintf("%s / %s video", clock(secs(p.VideoSecondsDone)), clock(secs(p.VideoSeconds))))
+	}
+	if p.Images > 0 {
+		parts = append(parts, fmt.Sprintf("%d/%d images", p.ImagesDone, p.Images))
+	}
+	parts = append(parts, fmt.Sprintf("%d/%d files", p.Settled, p.Files))
+	if n := o.counts[batch.Failed]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", n))
+	}
+	if p.Checked < p.Files {
+		parts = append(parts, "checking")
+	}
+	r.detail = strings.Join(parts, ", ")
+	o.meter.show(r, false)
+}
+
+func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // report is called by batch.Run, one file at a time.
 func (o *batchOutput) report(ev batch.Event) {
 	o.counts[ev.Status]++
-	if o.bar != nil && ev.Status == batch.Failed {
-		o.bar.Clear()
+	if ev.Status == batch.Failed {
+		o.meter.clear()
 	}
 	if ev.Status == batch.Failed {
 		fmt.Fprintf(o.g.stderr, "captioner: %s\n", strings.ReplaceAll(ev.Err.Error(), "\n", " "))
@@ -360,10 +400,8 @@ func (o *batchOutput) report(ev batch.Event) {
 			rec.Error = ev.Err.Error()
 		}
 		o.enc.Encode(rec)
-	case o.bar != nil:
-		c := o.counts
-		o.bar.Describe(fmt.Sprintf("done %d, unchanged %d, skipped %d, failed %d", c[batch.Done], c[batch.Unchanged], c[batch.Skipped], c[batch.Failed]))
-		o.bar.Set(c[batch.Done] + c[batch.Unchanged] + c[batch.Skipped] + c[batch.Failed])
+	case o.meter.mode == meterBar:
+		// The bar says it.
 	default:
 		if line := plainLine(ev); line != "" {
 			fmt.Fprintln(o.g.stderr, line)
@@ -397,9 +435,7 @@ func plainLine(ev batch.Event) string {
 
 // finish clears the bar and prints the summary.
 func (o *batchOutput) finish(s batch.Summary, complete bool) {
-	if o.bar != nil {
-		o.bar.Finish()
-	}
+	o.meter.clear()
 	secs := s.Elapsed.Seconds()
 	rate := func(n float64) float64 {
 		if secs <= 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,7 @@ type detectFlags struct {
 	threads    int
 	batch      int
 	forceWrite bool
+	progress   time.Duration // --progress: lines this often off a terminal
 }
 
 // Input sizes of the default detector, chosen in vision/BENCHMARKS.md
@@ -72,7 +74,13 @@ its class, its score (0 to 1) and its box in the file's own pixels
 --draw DIR also writes each image (and each sampled frame of a video) with
 the boxes and class names drawn, as JPEG, so the detections can be looked at.
 --model takes a detector spec (JSON with a "detector" object: a CenterNet or
-a Darknet/ONNX YOLO of your own) or a model bundle folder.`,
+a Darknet/ONNX YOLO of your own) or a model bundle folder.
+
+Progress: on a terminal, a bar for each video, in seconds of video done out
+of its duration, with the speed as a multiple of real time, the time left
+and, with several files, which one of how many. Off a terminal nothing but
+the results, unless --progress asks for a plain line every 10 s
+(--progress=30s: every 30 s).`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
@@ -84,6 +92,8 @@ a Darknet/ONNX YOLO of your own) or a model bundle folder.`,
 				return usagef("--max must be at least 1, got %d", f.max)
 			case f.batch < 1 || f.workers < 1 || f.threads < 0:
 				return usagef("--batch and --workers must be at least 1, --threads at least 0")
+			case f.progress < 0:
+				return usagef("--progress must not be negative")
 			}
 			for _, s := range []struct {
 				name string
@@ -102,7 +112,7 @@ a Darknet/ONNX YOLO of your own) or a model bundle folder.`,
 					return fmt.Errorf("--draw: %w", err)
 				}
 			}
-			r := &detectRun{g: g, f: f, spec: spec, dets: map[int]*vision.Detector{}}
+			r := &detectRun{g: g, f: f, spec: spec, dets: map[int]*vision.Detector{}, meter: newMeter(g.stderr, f.progress), files: len(args)}
 			defer r.close()
 			return forEachFile(cmd, g, args, func(path string) error {
 				return r.file(cmd, path)
@@ -120,6 +130,7 @@ a Darknet/ONNX YOLO of your own) or a model bundle folder.`,
 	cmd.Flags().IntVar(&f.batch, "batch", 4, "frames per forward pass")
 	cmd.Flags().IntVar(&f.workers, "workers", 1, "networks run side by side")
 	cmd.Flags().IntVar(&f.threads, "threads", 0, "OpenCV threads (0: one per CPU)")
+	progressFlag(cmd.Flags(), &f.progress)
 	return cmd
 }
 
@@ -136,6 +147,10 @@ type detectRun struct {
 	f    detectFlags
 	spec vision.Spec
 	dets map[int]*vision.Detector // by input size; 0: the spec's own
+
+	meter *meter // videos' progress
+	files int    // files given
+	n     int    // files begun
 }
 
 func (r *detectRun) close() {
@@ -175,6 +190,7 @@ func (r *detectRun) options() vision.DetectOptions {
 // file detects the objects of one image or video and prints them.
 func (r *detectRun) file(cmd *cobra.Command, path string) error {
 	ctx := cmd.Context()
+	r.n++
 	info, err := media.Probe(ctx, path)
 	if err != nil {
 		return err
@@ -213,8 +229,21 @@ func (r *detectRun) file(cmd *cobra.Command, path string) error {
 		return err
 	}
 	defer stream.Close()
+	// Progress from the frames done: each stands for its 1/fps of video.
+	vm := r.meter.video(path, r.n, r.files)
+	defer vm.finish()
+	vm.update(0, info.Duration)
+	step := time.Duration(float64(time.Second) / r.f.fps)
 	return inBatches(stream, r.f.batch, func(batch []media.Frame) error {
-		return r.frames(ctx, d, path, info, fit, batch, true)
+		if err := r.frames(ctx, d, path, info, fit, batch, true); err != nil {
+			return err
+		}
+		done := batch[len(batch)-1].Time + step
+		if info.Duration > 0 {
+			done = min(done, info.Duration)
+		}
+		vm.update(done, info.Duration)
+		return nil
 	})
 }
 
@@ -253,6 +282,7 @@ func (r *detectRun) frames(ctx context.Context, d *vision.Detector, path string,
 			}
 			rec.Drawn = out
 		}
+		r.meter.clear()
 		if err := printDetections(r.g.stdout, r.f.asJSON, rec); err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ type subtitleFlags struct {
 	force, asJSON, mux, notes    bool
 	penalty                      float64
 	cue                          subtitle.Options
+	progress                     time.Duration // --progress: lines this often off a terminal
 }
 
 // subtitleRecord is what `subtitle --json` prints for each video.
@@ -65,7 +66,13 @@ carry it in NOTE blocks and --json prints it. A video unlike those the model
 was trained on is reported as low confidence: its labels are guesses.
 
 Output: "FILE: N cues -> TRACKS" per video, or with --json one object per
-line with the file, tracks, cues and confidences.`
+line with the file, tracks, cues and confidences.
+
+Progress: on a terminal, a bar for the video being labelled, in seconds of
+video done out of its duration, with the speed as a multiple of real time,
+the time left and, with several videos, which one of how many. Off a
+terminal nothing is shown until each video is done, unless --progress asks
+for a plain line every 10 s (--progress=30s: every 30 s).`
 
 func newSubtitleCommand(g *globals) *cobra.Command {
 	var f subtitleFlags
@@ -90,6 +97,7 @@ func newSubtitleCommand(g *globals) *cobra.Command {
 	fl.BoolVar(&f.mux, "mux", false, "also write clip.subtitled.mkv with the track as a subtitle stream")
 	fl.BoolVar(&f.notes, "notes", true, "put each cue's confidence in a WebVTT NOTE block")
 	fl.Float64Var(&f.penalty, "smoothing", -1, "switch penalty of the label smoothing (default: the model's)")
+	progressFlag(fl, &f.progress)
 	fl.DurationVar(&f.cue.MinDuration, "min-duration", def.MinDuration, "shortest cue")
 	fl.DurationVar(&f.cue.MaxDuration, "max-duration", def.MaxDuration, "longest cue (longer ones are split; 0: no limit)")
 	fl.DurationVar(&f.cue.MinGap, "min-gap", def.MinGap, "least time between cues")
@@ -121,6 +129,9 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 			return usagef("--out %s: not a folder", f.outDir)
 		}
 	}
+	if f.progress < 0 {
+		return usagef("--progress must not be negative")
+	}
 	b, err := openBundle(f.model)
 	if err != nil {
 		return err
@@ -144,9 +155,10 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 	}
 	topts := subtitle.TrackOptions{Formats: formats, OutDir: f.outDir, Lang: f.lang, Force: f.force, Notes: f.notes}
 	ctx := cmd.Context()
+	m := newMeter(g.stderr, f.progress)
 	failed := 0
-	for _, p := range paths {
-		err := subtitleOne(cmd, g, f, l, topts, b.name, p)
+	for i, p := range paths {
+		err := subtitleOne(cmd, g, f, l, topts, b.name, p, m.video(p, i+1, len(paths)))
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -161,8 +173,9 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 	return nil
 }
 
-// subtitleOne labels one video and writes its tracks (and muxed copy).
-func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.Labeller, topts subtitle.TrackOptions, model, path string) error {
+// subtitleOne labels one video and writes its tracks (and muxed copy),
+// showing its progress on vm.
+func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.Labeller, topts subtitle.TrackOptions, model, path string, vm *videoMeter) error {
 	ctx := cmd.Context()
 	start := time.Now()
 	tracks := subtitle.TrackPaths(path, topts)
@@ -179,7 +192,8 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 			}
 		}
 	}
-	tr, err := l.Label(ctx, path)
+	tr, err := l.LabelProgress(ctx, path, vm.update)
+	vm.finish()
 	if err != nil {
 		return err
 	}
