@@ -31,9 +31,9 @@ type Dataset struct {
 	Source map[string]any
 }
 
-// Split returns the examples of one split ("" returns all).
+// Split returns the examples of one split ("" and "all" return all).
 func (d *Dataset) Split(name string) []Example {
-	if name == "" {
+	if name == "" || name == AllSplits {
 		return d.Examples
 	}
 	var out []Example
@@ -45,6 +45,22 @@ func (d *Dataset) Split(name string) []Example {
 	return out
 }
 
+// AllSplits names the whole of a dataset, whatever its splits.
+const AllSplits = "all"
+
+// EvalSplit is the split a model is scored on by default: "test" when the
+// dataset has one (COCO/Karpathy/Flickr test lists, the test part of a
+// generated set), else AllSplits. Scoring a model on the images it was
+// trained on flatters it.
+func (d *Dataset) EvalSplit() string {
+	for _, e := range d.Examples {
+		if e.Split == "test" {
+			return "test"
+		}
+	}
+	return AllSplits
+}
+
 // Open reads the dataset in dir, recognising its layout:
 //
 //	shapes:   DIR/captions.jsonl, as `captioner synth images` writes it
@@ -53,6 +69,9 @@ func (d *Dataset) Split(name string) []Example {
 //	flickr:   DIR/Flickr8k.token.txt or DIR/results_20130124.token (Flickr30k), split files
 //	          Flickr_8k.{train,dev,test}Images.txt where present, images under DIR/Flicker8k_Dataset,
 //	          DIR/flickr30k-images, DIR/Images or DIR
+//	parts:    DIR/train, DIR/val, DIR/test, each a dataset of the layouts above (a generated set:
+//	          `captioner synth images --out DIR/train`, then `--out DIR/test` with another seed);
+//	          each part's examples get the part's name as their split
 func Open(dir string) (*Dataset, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -99,7 +118,34 @@ func Open(dir string) (*Dataset, error) {
 		}
 		return ReadFlickr(tf, images, splits)
 	}
-	return nil, fmt.Errorf("caption: %s: no dataset found (want captions.jsonl, dataset_*.json, annotations/captions_*.json or Flickr8k.token.txt)", dir)
+	if d, err := openParts(dir); d != nil || err != nil {
+		return d, err
+	}
+	return nil, fmt.Errorf("caption: %s: no dataset found (want captions.jsonl, dataset_*.json, annotations/captions_*.json, Flickr8k.token.txt, or train/ and test/ folders holding them)", dir)
+}
+
+// openParts reads a dataset made of parts in subfolders train, val and
+// test (nil when dir has none).
+func openParts(dir string) (*Dataset, error) {
+	var d *Dataset
+	for _, part := range []string{"train", "val", "test"} {
+		sub := filepath.Join(dir, part)
+		if st, err := os.Stat(sub); err != nil || !st.IsDir() {
+			continue
+		}
+		p, err := Open(sub)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
+			d = &Dataset{Format: p.Format, Source: p.Source}
+		}
+		for _, e := range p.Examples {
+			e.Split = part
+			d.Examples = append(d.Examples, e)
+		}
+	}
+	return d, nil
 }
 
 func exists(p string) bool {

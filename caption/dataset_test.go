@@ -128,3 +128,58 @@ func TestReaderErrorsNameTheFile(t *testing.T) {
 		}
 	}
 }
+
+// A folder of parts (train/, test/, each a dataset) reads as one dataset
+// whose examples carry their part as split; its test part is what eval
+// scores by default, and a dataset without one is scored whole.
+func TestOpenPartsAndEvalSplit(t *testing.T) {
+	dir := t.TempDir()
+	for part, n := range map[string]int{"train": 3, "test": 2} {
+		if err := world.GenerateImages(context.Background(), world.ImageOptions{N: n, Seed: uint64(n), Width: 64, Height: 48, Out: filepath.Join(dir, part)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Format != "shapes" || len(d.Examples) != 5 || len(d.Split("train")) != 3 || len(d.Split("test")) != 2 || len(d.Split(AllSplits)) != 5 {
+		t.Errorf("parts: format %q, %d examples, train %d, test %d", d.Format, len(d.Examples), len(d.Split("train")), len(d.Split("test")))
+	}
+	if s := d.EvalSplit(); s != "test" {
+		t.Errorf("parts: eval split %q, want test", s)
+	}
+	if tr, val := splits(d); len(tr)+len(val) != 3 {
+		t.Errorf("training on parts uses %d+%d images, want the 3 of train", len(tr), len(val))
+	}
+	whole, err := Open(filepath.Join(dir, "train"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := whole.EvalSplit(); s != AllSplits {
+		t.Errorf("one generated set: eval split %q, want all", s)
+	}
+}
+
+// Flickr's test list is the split eval scores by default.
+func TestFlickrTestListIsEvalSplit(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tokens := write("Flickr8k.token.txt", "a.jpg#0\ta dog runs\nb.jpg#0\ta cat sits\nc.jpg#0\ta bird flies\n")
+	d, err := ReadFlickr(tokens, dir, map[string]string{
+		"train": write("train.txt", "a.jpg\nb.jpg\n"),
+		"test":  write("test.txt", "c.jpg\n"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := d.EvalSplit(); s != "test" || len(d.Split(s)) != 1 || d.Split(s)[0].Captions[0] != "a bird flies" {
+		t.Errorf("eval split %q: %+v", s, d.Split(s))
+	}
+}

@@ -9,6 +9,11 @@ import (
 
 // Report is what an evaluation measured.
 type Report struct {
+	// Split is the part of the dataset scored ("test", or "all"), set by
+	// the caller; Images the images scored, of Total in that part (those
+	// that could not be read are left out).
+	Split  string  `json:"split,omitempty"`
+	Total  int     `json:"total,omitempty"`
 	Images int     `json:"images"`
 	BLEU   BLEU    `json:"bleu"`    // BLEU-1..4 against the reference captions
 	CIDErD float64 `json:"cider_d"` // CIDEr-D

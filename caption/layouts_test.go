@@ -134,6 +134,9 @@ func TestTrainOnEveryLayout(t *testing.T) {
 		if d.Format != format || len(d.Examples) != 40 {
 			t.Fatalf("%s: read as %q with %d images", format, d.Format, len(d.Examples))
 		}
+		if s := d.EvalSplit(); s != AllSplits {
+			t.Errorf("%s: train and val only, eval split %q, want all", format, s)
+		}
 		out := filepath.Join(root, "model-"+format)
 		cond := "state"
 		if format == "shapes" {

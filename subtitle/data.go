@@ -18,6 +18,62 @@ import (
 type Example struct {
 	Video string `json:"video"`
 	Track string `json:"track"`
+	// Split is the part of the data the video is in: the name of its
+	// folder right under the data's, when that is train, val or test (a
+	// generated set: `captioner synth videos --out DIR/train`, then
+	// `--out DIR/test` with another seed), else "".
+	Split string `json:"split,omitempty"`
+}
+
+// AllSplits names the whole of the data, whatever its splits.
+const AllSplits = "all"
+
+// Split returns the examples of one split ("" and AllSplits return all).
+func (d *Data) Split(name string) []Example {
+	if name == "" || name == AllSplits {
+		return d.Examples
+	}
+	var out []Example
+	for _, e := range d.Examples {
+		if e.Split == name {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// EvalSplit is the split a labeller is scored on by default: "test" when
+// the data has a test part, else AllSplits. Training leaves the test part
+// out.
+func (d *Data) EvalSplit() string {
+	if len(d.Split("test")) > 0 {
+		return "test"
+	}
+	return AllSplits
+}
+
+// trainable returns the examples training may use: all but the test part.
+func (d *Data) trainable() []Example {
+	var out []Example
+	for _, e := range d.Examples {
+		if e.Split != "test" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// splitOf is the split of the video at path under dir.
+func splitOf(dir, path string) string {
+	rel, err := filepath.Rel(dir, path)
+	if err != nil {
+		return ""
+	}
+	first, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
+	if nested && (first == "train" || first == "val" || first == "test") {
+		return first
+	}
+	return ""
 }
 
 // Data is a folder of labelled videos: any videos ffmpeg reads, each with a
@@ -83,7 +139,7 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 			continue // not a video: not part of the data
 		}
 		if track, ok := FindTrack(path, ""); ok {
-			d.Examples = append(d.Examples, Example{Video: path, Track: track})
+			d.Examples = append(d.Examples, Example{Video: path, Track: track, Split: splitOf(dir, path)})
 		} else {
 			d.Unlabelled = append(d.Unlabelled, path)
 		}

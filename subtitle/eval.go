@@ -32,7 +32,12 @@ func WorldCues(cues []Cue) []world.Cue {
 
 // Report is how well a labeller's tracks match the true ones.
 type Report struct {
-	Videos int `json:"videos"`
+	// Split is the part of the data scored ("test", or "all"), set by the
+	// caller; Videos the videos scored, of Total in that part (those that
+	// could not be read are left out).
+	Split  string `json:"split,omitempty"`
+	Total  int    `json:"total,omitempty"`
+	Videos int    `json:"videos"`
 	world.TrackReport
 	// Confidence is the mean confidence of the predicted cues, weighted by
 	// their duration; Novelty the mean novelty of the steps' features.

@@ -70,7 +70,7 @@ func (o *TrainOptions) defaults() {
 		o.Patience = 6
 	}
 	if o.ValVideos == 0 {
-		o.ValVideos = min(max(len(o.Data.Examples)/10, 1), 50)
+		o.ValVideos = min(max(len(o.Data.trainable())/10, 1), 50)
 	}
 	if o.Cue == (Options{}) {
 		o.Cue = DefaultOptions()
@@ -120,7 +120,7 @@ func score(r *Report) float64 { return (r.StepAccuracy + r.F1 + r.TimeAccuracy) 
 func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	o.defaults()
 	began := time.Now()
-	ex := o.Data.Examples
+	ex := o.Data.trainable() // never the test part
 	if len(ex) < 2 {
 		return nil, fmt.Errorf("subtitle: %d labelled videos: need at least 2 (training and validation)", len(ex))
 	}
@@ -243,72 +243,12 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	}
 	o.Log("%d labels in training (%d in the model); %d training steps; model %+v", len(ck.Labels), len(m.Labels), len(trainFeats), cfg)
 
-	windows := func(rng *rand.Rand) []window { return cut(data, cfg.Window, rng) }
-	stepsPerEpoch := (len(windows(rand.New(rand.NewPCG(0, 0)))) + o.Batch - 1) / o.Batch
-	tr := &rnn.Trainer{
-		Params:   m.Net.Params(),
-		Opt:      rnn.NewAdam(o.LR),
-		Schedule: rnn.Resumed{Schedule: rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(100, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, Done: ck.Epoch * stepsPerEpoch},
-		ClipNorm: 5,
-	}
-	var x []float32
-	for epoch := ck.Epoch + 1; epoch <= o.Epochs; epoch++ {
-		rng := rand.New(rand.NewPCG(o.Seed, uint64(100+epoch)))
-		ws := windows(rng)
-		rng.Shuffle(len(ws), func(i, j int) { ws[i], ws[j] = ws[j], ws[i] })
-		lossSum, steps := 0.0, 0
-		start := time.Now()
-		m.SetTrain(true)
-		for b := 0; b < len(ws); b += o.Batch {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			batch := ws[b:min(b+o.Batch, len(ws))]
-			var xb []float32
-			var T int
-			var lengths, labels []int
-			xb, T, lengths, labels = m.batch(x, batch)
-			x = xb
-			rnn.DropInPlace(xb, cfg.Dropout, rng)
-			st, err := tr.Step(func() (float64, error) { return m.Loss(xb, T, len(batch), lengths, labels), nil })
-			if err != nil {
-				return nil, fmt.Errorf("subtitle: epoch %d: %w", epoch, err)
-			}
-			lossSum += st.Loss
-			steps++
-		}
-		m.SetTrain(false)
+	err = m.fitEpochs(ctx, &o, data, &ck, func() (*Report, error) {
 		rep, _, err := Evaluate(ctx, m, trainingPenalty, o.Cue, val, valSeqs)
-		if err != nil {
-			return nil, err
-		}
-		sc := score(rep)
-		weights, err := m.Save()
-		if err != nil {
-			return nil, err
-		}
-		improved := sc > ck.Best
-		if improved {
-			ck.Best, ck.BestEpoch = sc, epoch
-		}
-		ck.Epoch = epoch
-		if err := rnn.SaveCheckpoint(o.Out, weights, improved, ck); err != nil {
-			return nil, fmt.Errorf("subtitle: %w", err)
-		}
-		mark := ""
-		if improved {
-			mark = " (best)"
-		}
-		o.Log("epoch %d: loss %.4f, validation step %.4f F1 %.4f time %.4f%s, %s", epoch, lossSum/float64(steps),
-			rep.StepAccuracy, rep.F1, rep.TimeAccuracy, mark, time.Since(start).Round(time.Second))
-		if sc >= 1 {
-			o.Log("stopping: every validation video is labelled right")
-			break
-		}
-		if epoch-ck.BestEpoch >= o.Patience {
-			o.Log("stopping: no better validation score in %d epochs", epoch-ck.BestEpoch)
-			break
-		}
+		return rep, err
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	// The best weights, the smoothing penalty and confidence limits that
@@ -321,17 +261,11 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rep *Report
-	var evs []Evaluated
-	penalty := 0.0
-	for _, p := range penalties {
-		r, e, err := Evaluate(ctx, best, p, o.Cue, val, valSeqs)
-		if err != nil {
-			return nil, err
-		}
-		if rep == nil || score(r) > score(rep) {
-			rep, evs, penalty = r, e, p
-		}
+	penalty, rep, evs, err := choosePenalty(func(p float64) (*Report, []Evaluated, error) {
+		return Evaluate(ctx, best, p, o.Cue, val, valSeqs)
+	})
+	if err != nil {
+		return nil, err
 	}
 	o.Log("smoothing penalty %g: validation step %.4f F1 %.4f time %.4f", penalty, rep.StepAccuracy, rep.F1, rep.TimeAccuracy)
 	lowConf, novLimit := limits(evs)

@@ -64,15 +64,42 @@ func TestTrainCaptionEval(t *testing.T) {
 	}
 
 	r = captioner(t, "eval", "caption", "--model", model, "--data", data, "--json", "--cache", "off", "--record", "selftest")
-	var rep struct {
+	type evalReport struct {
+		Split  string
+		Total  int
 		Images int
 		BLEU   [4]float64
 		Scene  *struct {
 			ExactMatch float64 `json:"exact_match"`
 		}
 	}
+	var rep evalReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != 0 || err != nil || rep.Images != 200 || rep.Scene == nil || rep.BLEU[0] <= 0 {
 		t.Fatalf("eval caption: code %d, %v, stdout %q, stderr %q", r.code, err, r.stdout, r.stderr)
+	}
+	if rep.Split != "all" || rep.Total != 200 {
+		t.Errorf("a set without a test split: scored split %q of %d images, want all of 200", rep.Split, rep.Total)
+	}
+	// A generated set in parts (train/ and test/, each from its own seed):
+	// the test part is scored by default, and the report says so.
+	parts := filepath.Join(dir, "parts")
+	if err := os.MkdirAll(parts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(data, filepath.Join(parts, "train")); err != nil {
+		t.Fatal(err)
+	}
+	if r := captioner(t, "synth", "images", "--n", "20", "--seed", "40", "--out", filepath.Join(parts, "test")); r.code != 0 {
+		t.Fatalf("synth: %q", r.stderr)
+	}
+	r = captioner(t, "eval", "caption", "--model", model, "--data", parts, "--cache", "off")
+	if want := "split         test: 20 of 20 images (0 left out)\n"; r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+		t.Errorf("eval caption on parts: code %d, stdout %q, stderr %q; want it to start %q", r.code, r.stdout, r.stderr, want)
+	}
+	r = captioner(t, "eval", "caption", "--model", model, "--data", parts, "--cache", "off", "--split", "all", "--json")
+	rep = evalReport{}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Split != "all" || rep.Images != 220 {
+		t.Errorf("eval caption --split all: %v, %+v; want 220 images", err, rep)
 	}
 	man, _ := os.ReadFile(filepath.Join(model, "manifest.json"))
 	if !strings.Contains(string(man), `"selftest"`) {

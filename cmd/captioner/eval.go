@@ -27,10 +27,15 @@ func newEvalCaptionCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "caption --data DIR [--model DIR] [--json]",
 		Short: "Score a captioner: BLEU-1..4, CIDEr-D and, on Shapes-world data, the scene scores",
-		Long: `eval caption captions every image of a dataset (any layout train caption
-reads; --split picks one split) and scores the captions against the
-references: corpus BLEU-1..4 and CIDEr-D, and on Shapes-world data the scores
-of WORLD.md (exact scene match and per-attribute accuracy).`,
+		Long: `eval caption captions the images of a dataset (any layout train caption
+reads) and scores the captions against the references: corpus BLEU-1..4 and
+CIDEr-D, and on Shapes-world data the scores of WORLD.md (exact scene match
+and per-attribute accuracy).
+
+It scores the dataset's test split when it has one (the COCO, Karpathy or
+Flickr test list, or the test/ part of a folder of train/ and test/ parts),
+and every image otherwise; --split names another split, --split all scores
+every image. The report says which split, and how many images it scored.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if data == "" {
@@ -43,6 +48,9 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 			d, err := caption.Open(data)
 			if err != nil {
 				return err
+			}
+			if split == "" {
+				split = d.EvalSplit()
 			}
 			examples := d.Split(split)
 			if len(examples) == 0 {
@@ -83,6 +91,7 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 			if err != nil {
 				return err
 			}
+			rep.Split, rep.Total = split, len(examples)
 			if record != "" {
 				if model == "" {
 					return usagef("--record needs --model: the embedded bundle cannot be changed")
@@ -101,7 +110,7 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 	}
 	cmd.Flags().StringVar(&data, "data", "", "dataset folder (required)")
 	cmd.Flags().StringVar(&model, "model", "", "model bundle folder (default: the embedded model)")
-	cmd.Flags().StringVar(&split, "split", "", `only this split ("test", "val", ...; default: all images)`)
+	cmd.Flags().StringVar(&split, "split", "", `the split scored: "test", "val", ..., or "all" (default: test when the dataset has one, else all)`)
 	cmd.Flags().StringVar(&cache, "cache", "", `feature cache folder ("" for the user cache, "off" for none)`)
 	cmd.Flags().IntVar(&beam, "beam", 3, "beam width")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
@@ -110,7 +119,7 @@ of WORLD.md (exact scene match and per-attribute accuracy).`,
 }
 
 func printCaptionReport(g *globals, r *caption.Report) {
-	fmt.Fprintf(g.stdout, "images        %d\n", r.Images)
+	fmt.Fprintf(g.stdout, "split         %s: %d of %d images (%d left out)\n", r.Split, r.Images, r.Total, r.Total-r.Images)
 	fmt.Fprintf(g.stdout, "BLEU-1..4     %.4f %.4f %.4f %.4f\n", r.BLEU[0], r.BLEU[1], r.BLEU[2], r.BLEU[3])
 	fmt.Fprintf(g.stdout, "CIDEr-D       %.4f\n", r.CIDErD)
 	if s := r.Scene; s != nil {

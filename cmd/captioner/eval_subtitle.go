@@ -12,7 +12,7 @@ import (
 )
 
 func newEvalSubtitleCommand(g *globals) *cobra.Command {
-	var data, model, cache, record string
+	var data, model, cache, record, split string
 	var penalty float64
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -22,7 +22,12 @@ func newEvalSubtitleCommand(g *globals) *cobra.Command {
 with label tracks beside them, as train subtitle reads) and scores it against
 the video's own track, as WORLD.md says: per-step accuracy (the cue text at
 (k + 0.5)/4 s), cue boundary precision, recall and F1 within 0.5 s, and
-time-weighted cue text accuracy.`,
+time-weighted cue text accuracy.
+
+It scores the data's test part when it has one (the videos under DIR/test,
+beside DIR/train: train subtitle leaves them out), and every video
+otherwise; --split names another part, --split all scores every video. The
+report says which part, and how many videos it scored.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if data == "" {
@@ -32,6 +37,13 @@ time-weighted cue text accuracy.`,
 			d, err := subtitle.OpenData(ctx, data)
 			if err != nil {
 				return err
+			}
+			if split == "" {
+				split = d.EvalSplit()
+			}
+			examples := d.Split(split)
+			if len(examples) == 0 {
+				return fmt.Errorf("%s: no videos in split %q", data, split)
 			}
 			b, err := openBundle(model)
 			if err != nil {
@@ -46,9 +58,9 @@ time-weighted cue text accuracy.`,
 				return err
 			}
 			defer ex.Close()
-			seqs := make([]featcache.Sequence, len(d.Examples))
-			p := newProgress(g.stderr, "videos", len(d.Examples))
-			for i, e := range d.Examples {
+			seqs := make([]featcache.Sequence, len(examples))
+			p := newProgress(g.stderr, "videos", len(examples))
+			for i, e := range examples {
 				seq, err := s.Sequence(ctx, e.Video)
 				if err != nil {
 					if ctx.Err() != nil {
@@ -59,16 +71,17 @@ time-weighted cue text accuracy.`,
 					continue
 				}
 				seqs[i] = seq
-				p.update(i+1, len(d.Examples))
+				p.update(i+1, len(examples))
 			}
 			p.finish()
 			if penalty < 0 {
 				penalty = entry.Penalty
 			}
-			rep, _, err := subtitle.Evaluate(ctx, m, penalty, subtitle.DefaultOptions(), d.Examples, seqs)
+			rep, _, err := subtitle.Evaluate(ctx, m, penalty, subtitle.DefaultOptions(), examples, seqs)
 			if err != nil {
 				return err
 			}
+			rep.Split, rep.Total = split, len(examples)
 			if rep.Videos == 0 {
 				return fmt.Errorf("%s: no video could be read", data)
 			}
@@ -76,7 +89,7 @@ time-weighted cue text accuracy.`,
 				if model == "" {
 					return usagef("--record needs --model: the embedded bundle cannot be changed")
 				}
-				about := map[string]any{"data": data, "smoothing": penalty, "source": d.Source}
+				about := map[string]any{"data": data, "split": split, "smoothing": penalty, "source": d.Source}
 				if err := subtitle.RecordScores(model, record, rep, about); err != nil {
 					return err
 				}
@@ -84,7 +97,7 @@ time-weighted cue text accuracy.`,
 			if asJSON {
 				return json.NewEncoder(g.stdout).Encode(rep)
 			}
-			fmt.Fprintf(g.stdout, "videos          %d (%.1f s)\n", rep.Videos, rep.Duration)
+			fmt.Fprintf(g.stdout, "split           %s: %d of %d videos (%.1f s; %d left out)\n", rep.Split, rep.Videos, rep.Total, rep.Duration, rep.Total-rep.Videos)
 			fmt.Fprintf(g.stdout, "step accuracy   %.4f (%d steps)\n", rep.StepAccuracy, rep.Steps)
 			fmt.Fprintf(g.stdout, "boundaries      precision %.4f recall %.4f F1 %.4f (%d true, %d found, %d matched)\n",
 				rep.Precision, rep.Recall, rep.F1, rep.TrueBoundaries, rep.PredictedBoundaries, rep.MatchedBoundaries)
@@ -97,6 +110,7 @@ time-weighted cue text accuracy.`,
 	cmd.Flags().StringVar(&model, "model", "", "model bundle folder (default: the embedded model)")
 	cmd.Flags().StringVar(&cache, "cache", "", `feature cache folder ("" for the user cache, "off" for none)`)
 	cmd.Flags().Float64Var(&penalty, "smoothing", -1, "switch penalty of the label smoothing (default: the model's)")
+	cmd.Flags().StringVar(&split, "split", "", `the part scored: "test", "train", "val", or "all" (default: test when the data has one, else all)`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().StringVar(&record, "record", "", "also store the report in the --model bundle's manifest under this name")
 	return cmd

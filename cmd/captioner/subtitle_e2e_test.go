@@ -92,6 +92,40 @@ func TestTrainEvalSubtitle(t *testing.T) {
 	if rep.Videos != 6 || rep.Steps < 6*4*4 || rep.StepAccuracy < 0 || rep.StepAccuracy > 1 || rep.TrueBoundaries == 0 {
 		t.Errorf("eval report %+v", rep)
 	}
+	if rep.Split != "all" || rep.Total != 6 {
+		t.Errorf("data without a test part: scored split %q of %d videos, want all of 6", rep.Split, rep.Total)
+	}
+	// A set made of parts: the test part is scored by default, and said to be.
+	parts := t.TempDir()
+	for i, part := range []string{"train", "train", "train", "train", "test", "test"} {
+		for _, ext := range []string{".mp4", ".vtt"} {
+			copyFile(t, filepath.Join(data, fmtIndex(i)+ext), filepath.Join(parts, part, fmtIndex(i)+ext))
+		}
+	}
+	cache := filepath.Join(tinyLabeller.dir, "cache")
+	r = captioner(t, "eval", "subtitle", "--model", model, "--data", parts, "--cache", cache)
+	if want := "split           test: 2 of 2 videos ("; r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+		t.Errorf("eval subtitle on parts: code %d, stdout %q, stderr %q; want it to start %q", r.code, r.stdout, r.stderr, want)
+	}
+	for _, c := range []struct {
+		split string
+		n     int
+	}{{"all", 6}, {"train", 4}} {
+		r = captioner(t, "eval", "subtitle", "--model", model, "--data", parts, "--cache", cache, "--split", c.split, "--json")
+		var rep subtitle.Report
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Split != c.split || rep.Videos != c.n || rep.Total != c.n {
+			t.Errorf("eval --split %s: %v, %+v; want %d videos", c.split, err, rep, c.n)
+		}
+	}
+	if r := captioner(t, "eval", "subtitle", "--model", model, "--data", parts, "--split", "val"); r.code != 1 || !strings.Contains(r.stderr, `no videos in split "val"`) {
+		t.Errorf("eval --split val on data without one: code %d, stderr %q", r.code, r.stderr)
+	}
+	// Training on the parts leaves the test part out.
+	r = captioner(t, "train", "subtitle", "--data", parts, "--out", t.TempDir(), "--cache", cache,
+		"--epochs", "1", "--hidden", "8", "--window", "16", "--val-videos", "1")
+	if r.code != 0 || !strings.Contains(r.stderr, "3 training videos, 1 validation videos") {
+		t.Errorf("train subtitle on parts: code %d, stderr %q; want 3 training and 1 validation video", r.code, r.stderr)
+	}
 	readJSON(t, filepath.Join(model, "manifest.json"), &man)
 	if man.Subtitle.Scores["test"] == nil {
 		t.Error("--record test stored nothing")
