@@ -56,27 +56,43 @@ type Evaluated struct {
 // where a video could not be read, which is left out) and scores the
 // resulting tracks against the examples' label tracks.
 func Evaluate(ctx context.Context, m *Model, penalty float64, o Options, examples []Example, seqs []featcache.Sequence) (*Report, []Evaluated, error) {
+	return evaluate(ctx, m, penalty, o, seqs, func(i int) (string, []world.Cue, error) {
+		truth, err := ReadTrack(examples[i].Track)
+		return examples[i].Video, truth, err
+	})
+}
+
+// EvaluateTracks is Evaluate for sequences computed elsewhere, with their
+// true label tracks (truths[i] that of seqs[i]).
+func EvaluateTracks(ctx context.Context, m *Model, penalty float64, o Options, truths [][]world.Cue, seqs []featcache.Sequence) (*Report, []Evaluated, error) {
+	return evaluate(ctx, m, penalty, o, seqs, func(i int) (string, []world.Cue, error) {
+		return fmt.Sprintf("sequence %d", i), truths[i], nil
+	})
+}
+
+// evaluate labels seqs and scores each against the true track trackOf(i)
+// gives (with a name for errors).
+func evaluate(ctx context.Context, m *Model, penalty float64, o Options, seqs []featcache.Sequence, trackOf func(i int) (string, []world.Cue, error)) (*Report, []Evaluated, error) {
 	var sc world.TrackScorer
 	rep := &Report{}
-	out := make([]Evaluated, len(examples))
+	out := make([]Evaluated, len(seqs))
 	var confSum, confDur, novSum float64
 	steps := 0
-	for i, ex := range examples {
+	for i, seq := range seqs {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		seq := seqs[i]
 		if seq.Vectors == nil || seq.Duration <= 0 {
 			continue
 		}
-		truth, err := ReadTrack(ex.Track)
+		name, truth, err := trackOf(i)
 		if err != nil {
 			return nil, nil, err
 		}
 		probs := m.Probabilities(seq.Vectors)
 		cues, err := m.Cues(seq.Times, probs, seq.Duration, penalty, o)
 		if err != nil {
-			return nil, nil, fmt.Errorf("subtitle: %s: %w", ex.Video, err)
+			return nil, nil, fmt.Errorf("subtitle: %s: %w", name, err)
 		}
 		conf, covered := meanConfidence(cues)
 		ev := Evaluated{Cues: cues, Confidence: conf, Novelty: m.novelty(seq.Vectors)}
