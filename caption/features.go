@@ -2,6 +2,7 @@ package caption
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -15,6 +16,63 @@ type Extractor interface {
 	Features(ctx context.Context, frames []media.Frame) ([][]float32, error)
 	Dim() int
 }
+
+// VectorSource is what Train needs of its features: one vector of Dim
+// values for each example, named by its Example.Image. A FeatureSource
+// computes them from image files with a CNN; a MemorySource holds vectors
+// computed elsewhere (from a detector's detections, by a generator).
+type VectorSource interface {
+	// Images returns the vector of each name; a name that has none gets a
+	// nil vector and its error in errs (the others go on). progress, if
+	// not nil, is called as vectors are made.
+	Images(ctx context.Context, names []string, progress func(done, total int)) (feats [][]float32, errs []error, err error)
+	Dim() int
+}
+
+var (
+	_ VectorSource = (*FeatureSource)(nil)
+	_ VectorSource = (*MemorySource)(nil)
+)
+
+// MemorySource is a VectorSource of vectors already in memory, keyed by
+// example id (what the examples hold as their Image).
+type MemorySource struct {
+	D       int // the length of every vector
+	Vectors map[string][]float32
+}
+
+// ErrNoVector marks an example id a MemorySource has no vector for.
+var ErrNoVector = errors.New("no feature vector")
+
+// Images returns the vectors of ids.
+func (s *MemorySource) Images(ctx context.Context, ids []string, progress func(done, total int)) ([][]float32, []error, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	feats := make([][]float32, len(ids))
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		v, ok := s.Vectors[id]
+		switch {
+		case !ok:
+			errs[i] = fmt.Errorf("caption: %s: %w", id, ErrNoVector)
+		case len(v) != s.D:
+			errs[i] = fmt.Errorf("caption: %s: feature vector of %d values, want %d", id, len(v), s.D)
+		default:
+			feats[i] = v
+		}
+	}
+	if progress != nil {
+		progress(len(ids), len(ids))
+	}
+	return feats, errs, nil
+}
+
+// Dim is the length of every vector.
+func (s *MemorySource) Dim() int { return s.D }
+
+// Dim is the length of the CNN's vectors.
+func (s *FeatureSource) Dim() int { return s.Extractor.Dim() }
 
 // FeatureSource computes the feature vectors of image files, through a
 // cache when there is one.

@@ -16,11 +16,28 @@ import (
 
 // TrainOptions configure Train. Zero values take the defaults noted.
 type TrainOptions struct {
-	Data     *Dataset
-	Features *FeatureSource
+	Data *Dataset
+	// Features are the examples' vectors: a FeatureSource (the base
+	// bundle's CNN over the image files) or vectors computed elsewhere (a
+	// MemorySource keyed by example id).
+	Features VectorSource
 	Out      string // the model bundle folder to write
 	Base     fs.FS  // the bundle whose CNN computes the features (copied into Out)
 	BaseName string
+
+	// Part is the manifest key the model is written under; default
+	// "caption". Another key ("objects_caption") keeps base's caption
+	// model, and writes the weights as Part.safetensors.
+	Part string
+	// Domain and Featurizer are recorded in the manifest entry (Entry).
+	Domain     string
+	Featurizer *Featurizer
+	// Scorer, when set, is the validation score (higher is better) in
+	// place of BLEU-4 or the Shapes world's exact match: a domain's own
+	// scores of the greedy captions of the validation examples, in order.
+	// Its report goes into the manifest as scores["validation_"+Metric].
+	Scorer func(captions []string, examples []Example) (score float64, report any)
+	Metric string // the Scorer's name; default "domain"
 
 	Seed      uint64
 	Epochs    int     // at most this many passes over the data; default 30
@@ -45,6 +62,9 @@ type TrainResult struct {
 	Metric    string  `json:"metric"`     // what validation measured
 	Best      float64 `json:"best"`       // its best value
 	Report    *Report `json:"validation"` // the kept weights on the validation images
+	// Domain is the Scorer's report of the kept weights on the validation
+	// images (beam search, as Report), when there is a Scorer.
+	Domain any `json:"validation_domain,omitempty"`
 }
 
 // checkpoint is Out/checkpoint.json, beside checkpoint.safetensors (the
@@ -94,6 +114,26 @@ func (o *TrainOptions) defaults() {
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
+	if o.Part == "" {
+		o.Part = Part
+	}
+	if o.Scorer != nil && o.Metric == "" {
+		o.Metric = "domain"
+	}
+}
+
+// texts returns the captions of results whose example had a vector (the
+// others are skipped by Evaluate), with those examples.
+func texts(results []Result, examples []Example, feats [][]float32) ([]string, []Example) {
+	var caps []string
+	var exs []Example
+	for i, r := range results {
+		if feats[i] != nil {
+			caps = append(caps, r.Text)
+			exs = append(exs, examples[i])
+		}
+	}
+	return caps, exs
 }
 
 // splits returns the training and validation examples: the dataset's own
@@ -207,7 +247,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 		}
 	}
 	cfg := o.Config
-	cfg.FeatureDim = o.Features.Extractor.Dim()
+	cfg.FeatureDim = o.Features.Dim()
 	m, err := NewModel(cfg, vocab, rand.New(rand.NewPCG(o.Seed, 1)))
 	if err != nil {
 		return nil, err
@@ -222,7 +262,10 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	o.Log("vocabulary of %d words; %d captions; model %+v", vocab.Len(), len(pairs), cfg)
 
 	metric := "bleu4"
-	if sceneReport([]string{""}, [][]string{val[0].Captions}) != nil {
+	switch {
+	case o.Scorer != nil:
+		metric = o.Metric
+	case sceneReport([]string{""}, [][]string{val[0].Captions}) != nil:
 		metric = "exact_match"
 	}
 	stepsPerEpoch := (len(pairs) + o.Batch - 1) / o.Batch
@@ -260,12 +303,14 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 			lossSum += st.Loss
 			steps++
 		}
-		rep, _, err := Evaluate(ctx, m, nil, val, valFeats, greedy)
+		rep, results, err := Evaluate(ctx, m, nil, val, valFeats, greedy)
 		if err != nil {
 			return nil, err
 		}
 		score := rep.BLEU[3]
-		if metric == "exact_match" {
+		if o.Scorer != nil {
+			score, _ = o.Scorer(texts(results, val, valFeats))
+		} else if metric == "exact_match" {
 			// Exact matches first; BLEU-4 (under 1) breaks ties between
 			// equal counts, which early epochs often are.
 			score = rep.Scene.ExactMatch + rep.BLEU[3]/float64(2*len(val))
@@ -308,8 +353,15 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	}
 	threshold, noveltyLimit := limits(results)
 	res := &TrainResult{Epochs: ck.Epoch, BestEpoch: ck.BestEpoch, Metric: metric, Best: ck.Best, Report: rep}
+	scores := map[string]any{"validation": rep}
+	if o.Scorer != nil {
+		_, res.Domain = o.Scorer(texts(results, val, valFeats))
+		scores["validation_"+metric] = res.Domain
+	}
 	entry := Entry{
 		Config:        best.Config,
+		Domain:        o.Domain,
+		Featurizer:    o.Featurizer,
 		LowConfidence: threshold,
 		NoveltyLimit:  noveltyLimit,
 		Training: map[string]any{
@@ -319,9 +371,9 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 			"minutes": math.Round(time.Since(began).Minutes()*10) / 10,
 			"source":  o.Data.Source,
 		},
-		Scores: map[string]any{"validation": rep},
+		Scores: scores,
 	}
-	if err := WriteBundle(o.Out, o.Base, o.BaseName, data, entry); err != nil {
+	if err := WriteBundlePart(o.Out, o.Base, o.BaseName, o.Part, data, entry); err != nil {
 		return nil, err
 	}
 	return res, nil
