@@ -13,7 +13,7 @@ import (
 type Entry struct {
 	Weights string   `json:"weights"` // the safetensors file, relative to the bundle
 	Config  Config   `json:"config"`
-	Labels  []string `json:"labels"`
+	Labels  []string `json:"labels,omitempty"` // left out for the objects labeller: its weights file has them
 	// Penalty is the smoothing penalty (see Smooth) chosen on the
 	// validation videos.
 	Penalty float64 `json:"penalty"`
