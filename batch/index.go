@@ -29,16 +29,17 @@ type IndexEntry struct {
 	Score         float64 `json:"score"`
 	Novelty       float64 `json:"novelty"`
 	LowConfidence bool    `json:"low_confidence"`
+	Domain        string  `json:"domain"`         // which models answered: "shapes" or "objects"
 	Model         string  `json:"model"`          // the bundle's version label
 	ModelChecksum string  `json:"model_checksum"` // ModelChecksum of its captioner
 }
 
-var indexColumns = []string{"file", "caption", "score", "novelty", "low_confidence", "model", "model_checksum"}
+var indexColumns = []string{"file", "caption", "score", "novelty", "low_confidence", "domain", "model", "model_checksum"}
 
 func indexEntry(r Record) IndexEntry {
 	return IndexEntry{
 		File: r.File, Caption: r.Caption.Text, Score: r.Caption.Score, Novelty: r.Caption.Novelty,
-		LowConfidence: r.Caption.LowConfidence, Model: r.ModelVersion, ModelChecksum: r.Model,
+		LowConfidence: r.Caption.LowConfidence, Domain: r.Caption.Domain, Model: r.ModelVersion, ModelChecksum: r.Model,
 	}
 }
 
@@ -65,7 +66,7 @@ func writeIndex(dir string, recs []Record) error {
 			return fmt.Errorf("batch: index: %w", err)
 		}
 		w.Write([]string{e.File, e.Caption, strconv.FormatFloat(e.Score, 'f', 6, 64), strconv.FormatFloat(e.Novelty, 'f', 6, 64),
-			strconv.FormatBool(e.LowConfidence), e.Model, e.ModelChecksum})
+			strconv.FormatBool(e.LowConfidence), e.Domain, e.Model, e.ModelChecksum})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -173,7 +173,7 @@ func (c *Captioner) Caption(ctx context.Context, paths []string) ([]Caption, []e
 			continue
 		}
 		r := res[0]
-		caps[i] = Caption{Text: r.Text, Score: r.Score, Novelty: r.Novelty, LowConfidence: c.Entry.Unsure(r)}
+		caps[i] = Caption{Text: r.Text, Score: r.Score, Novelty: r.Novelty, LowConfidence: c.Entry.Unsure(r), Domain: "shapes"}
 	}
 	return caps, errs, nil
 }

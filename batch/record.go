@@ -33,6 +33,10 @@ type Caption struct {
 	// LowConfidence says that the caption is a guess: the score is under
 	// the model's threshold or the novelty over its limit.
 	LowConfidence bool `json:"low_confidence"`
+	// Domain says which models answered: "shapes" (the Shapes captioner)
+	// or "objects" (the detector and the objects captioner); "" in records
+	// written before there were two.
+	Domain string `json:"domain,omitempty"`
 }
 
 // VideoResult sums up a video's subtitle track.

@@ -302,7 +302,7 @@ func TestRunAndResume(t *testing.T) {
 		t.Errorf("index %+v", index)
 	}
 	csv, _ := os.ReadFile(filepath.Join(f.dir, IndexCSV))
-	if want := "file,caption,score,novelty,low_confidence,model,model_checksum\na.png,caption of a.png,-0.250000,1.000000,false,v1,cap1\n"; !strings.HasPrefix(string(csv), want) {
+	if want := "file,caption,score,novelty,low_confidence,domain,model,model_checksum\na.png,caption of a.png,-0.250000,1.000000,false,,v1,cap1\n"; !strings.HasPrefix(string(csv), want) {
 		t.Errorf("captions.csv starts %q, want %q", csv, want)
 	}
 

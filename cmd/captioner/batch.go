@@ -21,6 +21,7 @@ import (
 
 type batchFlags struct {
 	model, outDir, formats, lang string
+	domain                       string
 	jobs, beam                   int
 	fps, penalty                 float64
 	recursive, asJSON, force     bool
@@ -90,6 +91,7 @@ func newBatchCommand(g *globals) *cobra.Command {
 	fl.BoolVar(&f.sidecar, "sidecar", false, "also write each image's caption beside it: photo.jpg.caption.json")
 	fl.StringVar(&f.model, "model", "", "model bundle folder (default: the embedded model)")
 	fl.IntVar(&f.beam, "beam", 3, "beam width of the captions (1: greedy)")
+	fl.StringVar(&f.domain, "domain", domainAuto, "which models caption the images: shapes, objects, or auto (each to the domain it looks like)")
 	fl.Float64Var(&f.fps, "fps", 0, "video frames sampled per second (default: the rate the labeller was trained at)")
 	fl.StringVar(&f.formats, "format", "vtt,srt", "track formats, comma-separated: vtt, srt, ttml, ssa, stl")
 	fl.StringVar(&f.lang, "lang", "", "language tag in the track names (clip.<lang>.vtt)")
@@ -108,6 +110,8 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 		return usagef("--jobs must be 1 to 64, got %d", f.jobs)
 	case f.beam < 1:
 		return usagef("--beam must be at least 1, got %d", f.beam)
+	case checkDomain(f.domain) != nil:
+		return checkDomain(f.domain)
 	case f.fps < 0 || f.fps > 30:
 		return usagef("--fps must be above 0 and at most 30")
 	case f.lang != "" && strings.ContainsAny(f.lang, `/\. `):
@@ -151,7 +155,7 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 	opts := batch.Options{
 		Dir: dir, Out: f.outDir, Recursive: f.recursive, Jobs: f.jobs, Force: f.force,
 		Images: batch.Images{Load: ms.captioner, Model: capSum, Version: version,
-			Settings: fmt.Sprintf("beam=%d", f.beam), Sidecar: f.sidecar},
+			Settings: imageSettings(f), Sidecar: f.sidecar},
 		Videos: batch.Videos{Load: ms.labeller, Model: subSum, Version: version,
 			Settings: fmt.Sprintf("fps=%g format=%s lang=%s notes=%t smoothing=%g", f.fps, strings.Join(formats, ","), f.lang, f.notes, f.penalty),
 			Tracks:   subtitle.TrackOptions{Formats: formats, Lang: f.lang, Notes: f.notes}},
@@ -183,6 +187,7 @@ type batchModels struct {
 	mu  sync.Mutex
 	b   *bundle
 	exs map[int]*vision.Extractor // by vector length
+	obj *objectsSide              // the objects domain's models, loaded when an image needs them
 }
 
 // open opens the bundle, once.
@@ -239,7 +244,19 @@ func (m *batchModels) captioner(ctx context.Context) (batch.ImageCaptioner, erro
 	}
 	dec := caption.DefaultDecodeOptions()
 	dec.Beam = m.f.beam
-	return &batch.Captioner{Source: &caption.FeatureSource{Extractor: ex, Load: load}, Model: model, Entry: entry, Decode: dec}, nil
+	shapes := &batch.Captioner{Source: &caption.FeatureSource{Extractor: ex, Load: load}, Model: model, Entry: entry, Decode: dec}
+	if m.obj == nil {
+		m.obj = &objectsSide{b: b}
+	}
+	return &routedCaptioner{shapes: shapes, obj: m.obj, domain: m.f.domain}, nil
+}
+
+// imageSettings are the options that change an image's caption.
+func imageSettings(f batchFlags) string {
+	if f.domain == domainAuto {
+		return fmt.Sprintf("beam=%d", f.beam)
+	}
+	return fmt.Sprintf("beam=%d domain=%s", f.beam, f.domain)
 }
 
 // labeller loads one labeller per job (a model labels one video at a
@@ -286,6 +303,9 @@ func (m *batchModels) close() {
 	defer m.mu.Unlock()
 	for _, ex := range m.exs {
 		ex.Close()
+	}
+	if m.obj != nil {
+		m.obj.close()
 	}
 }
 

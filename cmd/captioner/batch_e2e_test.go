@@ -267,7 +267,7 @@ func TestBatchMixedFolder(t *testing.T) {
 	f, _ := os.Open(join("captions.csv"))
 	rows, err := csv.NewReader(f).ReadAll()
 	f.Close()
-	if err != nil || len(rows) != len(names)+1 || strings.Join(rows[0], ",") != "file,caption,score,novelty,low_confidence,model,model_checksum" {
+	if err != nil || len(rows) != len(names)+1 || strings.Join(rows[0], ",") != "file,caption,score,novelty,low_confidence,domain,model,model_checksum" {
 		t.Fatalf("captions.csv: %v %v", rows, err)
 	}
 	for i, e := range index {
@@ -275,7 +275,7 @@ func TestBatchMixedFolder(t *testing.T) {
 		if e.File != sorted[i] || e.Caption != want.Caption || e.Score != want.Score || len(e.ModelChecksum) != 64 || e.Model == "" {
 			t.Errorf("index entry %d: %+v, want %s: %q", i, e, sorted[i], want.Caption)
 		}
-		if row := rows[i+1]; row[0] != e.File || row[1] != e.Caption || row[6] != e.ModelChecksum {
+		if row := rows[i+1]; row[0] != e.File || row[1] != e.Caption || row[5] != e.Domain || row[7] != e.ModelChecksum {
 			t.Errorf("csv row %d: %q, want %+v", i+1, row, e)
 		}
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 
+	"captioner/batch"
 	"captioner/media"
 	"captioner/objects"
 	"captioner/vision"
@@ -40,6 +42,7 @@ type photoCaptioner interface {
 // and objects captioner, loaded when the first image needs them.
 type objectsSide struct {
 	b      *bundle
+	mu     sync.Mutex // loading; one caption decoded at a time
 	det    *vision.Detector
 	cap    photoCaptioner
 	err    error
@@ -49,6 +52,8 @@ type objectsSide struct {
 // load opens the detector and the captioner once; a bundle without them
 // says so for every image that needs them.
 func (o *objectsSide) load() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.loaded {
 		return o.err
 	}
@@ -89,7 +94,43 @@ func (o *objectsSide) caption(ctx context.Context, path string) (objectsCaption,
 	if err != nil {
 		return objectsCaption{}, fmt.Errorf("%s: %w", path, err)
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	return o.cap.Caption(relativeDetections(found[0], fr.Width, fr.Height))
+}
+
+// routedCaptioner is batch's ImageCaptioner for both domains: the Shapes
+// captioner answers every image first, and an image unlike the Shapes
+// world (or every image, with --domain objects) is then captioned in the
+// objects domain. It is safe for concurrent use.
+type routedCaptioner struct {
+	shapes *batch.Captioner
+	obj    *objectsSide
+	domain string
+}
+
+func (r *routedCaptioner) Caption(ctx context.Context, paths []string) ([]batch.Caption, []error, error) {
+	caps, errs, err := r.shapes.Caption(ctx, paths)
+	if err != nil || r.domain == domainShapes {
+		return caps, errs, err
+	}
+	limit := r.shapes.Entry.NoveltyLimit
+	for i, p := range paths {
+		if errs[i] != nil || r.domain == domainAuto && !(limit > 0 && caps[i].Novelty > limit) {
+			continue
+		}
+		oc, err := r.obj.caption(ctx, p)
+		switch {
+		case err == nil:
+			caps[i] = batch.Caption{Text: oc.Text, Score: oc.Score, Novelty: caps[i].Novelty, LowConfidence: oc.Low, Domain: domainObjects}
+		case ctx.Err() != nil:
+			return nil, nil, ctx.Err()
+		case r.domain == domainObjects:
+			errs[i] = err
+		}
+		// In auto, a bundle without the objects models keeps the Shapes answer.
+	}
+	return caps, errs, nil
 }
 
 // objectsFloor is the lowest detection score the objects models read.

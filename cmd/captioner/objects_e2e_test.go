@@ -62,3 +62,28 @@ func TestCaptionRoutesByDomain(t *testing.T) {
 		t.Errorf("--domain colours: code %d, want 2", r.code)
 	}
 }
+
+// TestBatchRoutesByDomain: batch captions a real photo in the objects domain
+// and a Shapes-world image in its own, and its index says which answered.
+func TestBatchRoutesByDomain(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, realmedia.Path(t, "dog.jpg"), filepath.Join(dir, "dog.jpg"))
+	copyFile(t, filepath.Join("..", "..", "testdata", "shapes", "000000.png"), filepath.Join(dir, "shape.png"))
+	if r := captioner(t, "batch", "--jobs", "2", dir); r.code != 0 {
+		t.Fatalf("batch: code %d, stderr %q", r.code, r.stderr)
+	}
+	got := map[string]string{}
+	for _, line := range readLines(t, filepath.Join(dir, "captions.jsonl")) {
+		var e struct{ File, Caption, Domain string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		got[e.File] = e.Domain + ": " + e.Caption
+	}
+	if !strings.HasPrefix(got["dog.jpg"], "objects: ") || !strings.Contains(got["dog.jpg"], "a dog") {
+		t.Errorf("dog.jpg: %q, want an objects caption naming a dog", got["dog.jpg"])
+	}
+	if !strings.HasPrefix(got["shape.png"], "shapes: a ") {
+		t.Errorf("shape.png: %q, want a Shapes caption", got["shape.png"])
+	}
+}
