@@ -8,6 +8,7 @@ import (
 	"captioner/batch"
 	"captioner/media"
 	"captioner/objects"
+	"captioner/subtitle"
 	"captioner/vision"
 )
 
@@ -167,4 +168,57 @@ func (g grammarCaptioner) Caption(dets []objects.Detection) (objectsCaption, err
 	}
 	text := objects.Caption(s)
 	return objectsCaption{Text: text, Low: len(s.Objects) == 0}, nil
+}
+
+// objectsVideos labels videos in the objects domain: the bundle's detector
+// and objects labeller, loaded when the first video needs them. A labeller
+// labels one video at a time.
+type objectsVideos struct {
+	b      *bundle
+	l      *subtitle.ObjectsLabeller
+	det    *vision.Detector
+	err    error
+	loaded bool
+}
+
+func (o *objectsVideos) load() error {
+	if o.loaded {
+		return o.err
+	}
+	o.loaded = true
+	o.err = func() error {
+		model, entry, err := subtitle.LoadObjectsBundle(o.b.fsys, o.b.name)
+		if err != nil {
+			return err
+		}
+		spec, err := o.b.detectorSpec()
+		if err != nil {
+			return err
+		}
+		spec.Input.Width, spec.Input.Height = entry.Featurizer.Input, entry.Featurizer.Input
+		if o.det, err = vision.NewDetector(spec, vision.Options{}); err != nil {
+			return err
+		}
+		o.l = &subtitle.ObjectsLabeller{Model: model, Entry: entry,
+			Detector: subtitle.VisionDetector{Detector: o.det, MinScore: entry.Featurizer.Floor}}
+		return nil
+	}()
+	if o.err != nil {
+		o.err = fmt.Errorf("objects domain: %w", o.err)
+	}
+	return o.err
+}
+
+// label labels the video at path in the objects domain.
+func (o *objectsVideos) label(ctx context.Context, path string) (*subtitle.ObjectsTrack, error) {
+	if err := o.load(); err != nil {
+		return nil, err
+	}
+	return o.l.Label(ctx, path)
+}
+
+func (o *objectsVideos) close() {
+	if o.det != nil {
+		o.det.Close()
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -18,6 +19,7 @@ import (
 
 type subtitleFlags struct {
 	model, formats, lang, outDir string
+	domain                       string
 	fps                          float64
 	force, asJSON, mux, notes    bool
 	penalty                      float64
@@ -35,6 +37,7 @@ type subtitleRecord struct {
 	Confidence    float64     `json:"confidence"`
 	Novelty       float64     `json:"novelty"`
 	LowConfidence bool        `json:"low_confidence"`
+	Domain        string      `json:"domain"` // "shapes" or "objects": which models answered
 	Cues          []cueRecord `json:"cues"`
 	Elapsed       float64     `json:"elapsed"` // seconds of work
 	Model         string      `json:"model"`
@@ -95,6 +98,7 @@ func newSubtitleCommand(g *globals) *cobra.Command {
 	fl.BoolVar(&f.force, "force", false, "overwrite existing tracks")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per video")
 	fl.BoolVar(&f.mux, "mux", false, "also write clip.subtitled.mkv with the track as a subtitle stream")
+	fl.StringVar(&f.domain, "domain", domainAuto, "which models label the videos: shapes, objects, or auto (each to the domain it looks like)")
 	fl.BoolVar(&f.notes, "notes", true, "put each cue's confidence in a WebVTT NOTE block")
 	fl.Float64Var(&f.penalty, "smoothing", -1, "switch penalty of the label smoothing (default: the model's)")
 	progressFlag(fl, &f.progress)
@@ -132,6 +136,9 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 	if f.progress < 0 {
 		return usagef("--progress must not be negative")
 	}
+	if err := checkDomain(f.domain); err != nil {
+		return err
+	}
 	b, err := openBundle(f.model)
 	if err != nil {
 		return err
@@ -156,9 +163,11 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 	topts := subtitle.TrackOptions{Formats: formats, OutDir: f.outDir, Lang: f.lang, Force: f.force, Notes: f.notes}
 	ctx := cmd.Context()
 	m := newMeter(g.stderr, f.progress)
+	ov := &objectsVideos{b: b}
+	defer ov.close()
 	failed := 0
 	for i, p := range paths {
-		err := subtitleOne(cmd, g, f, l, topts, b.name, p, m.video(p, i+1, len(paths)))
+		err := subtitleOne(cmd, g, f, l, ov, topts, b.name, p, m.video(p, i+1, len(paths)))
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -175,7 +184,7 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 
 // subtitleOne labels one video and writes its tracks (and muxed copy),
 // showing its progress on vm.
-func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.Labeller, topts subtitle.TrackOptions, model, path string, vm *videoMeter) error {
+func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.Labeller, ov *objectsVideos, topts subtitle.TrackOptions, model, path string, vm *videoMeter) error {
 	ctx := cmd.Context()
 	start := time.Now()
 	tracks := subtitle.TrackPaths(path, topts)
@@ -192,7 +201,7 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 			}
 		}
 	}
-	tr, err := l.LabelProgress(ctx, path, vm.update)
+	tr, domain, err := labelInDomain(ctx, f.domain, l, ov, path, vm)
 	vm.finish()
 	if err != nil {
 		return err
@@ -212,8 +221,11 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 	}
 	if f.asJSON {
 		rec := subtitleRecord{File: path, Duration: tr.Info.Duration.Seconds(), Steps: tr.Steps, Tracks: written,
-			Muxed: muxed, Confidence: tr.Confidence, Novelty: tr.Novelty, LowConfidence: tr.Unsure,
+			Muxed: muxed, Confidence: tr.Confidence, Novelty: tr.Novelty, LowConfidence: tr.Unsure, Domain: domain,
 			Elapsed: time.Since(start).Seconds(), Model: model, FPS: l.Sampler.FPS}
+		if domain == domainObjects {
+			rec.FPS = ov.l.Entry.Featurizer.FPS
+		}
 		rec.Cues = make([]cueRecord, 0, len(tr.Cues))
 		for _, c := range tr.Cues {
 			rec.Cues = append(rec.Cues, cueRecord{Start: c.Start.Seconds(), End: c.End.Seconds(), Text: c.Text(), Confidence: c.Confidence})
@@ -230,6 +242,34 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 	}
 	fmt.Fprintln(g.stdout, line)
 	return nil
+}
+
+// labelInDomain labels the video at path in its domain: the Shapes
+// labeller first (unless --domain objects), then, for a video unlike the
+// Shapes world by the novelty of its frames (or with --domain objects), the
+// objects labeller on what the detector finds. In auto, a bundle without
+// the objects models keeps the Shapes track, flagged as it is.
+func labelInDomain(ctx context.Context, domain string, l *subtitle.Labeller, ov *objectsVideos, path string, vm *videoMeter) (*subtitle.Track, string, error) {
+	if domain != domainObjects {
+		tr, err := l.LabelProgress(ctx, path, vm.update)
+		novel := err == nil && l.Entry.NoveltyLimit > 0 && tr.Novelty > l.Entry.NoveltyLimit
+		if err != nil || domain == domainShapes || !novel {
+			return tr, domainShapes, err
+		}
+		otr, err := ov.label(ctx, path)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, "", ctx.Err()
+			}
+			return tr, domainShapes, nil
+		}
+		return &otr.Track, domainObjects, nil
+	}
+	otr, err := ov.label(ctx, path)
+	if err != nil {
+		return nil, "", err
+	}
+	return &otr.Track, domainObjects, nil
 }
 
 // muxedPath is where --mux writes: clip[.lang].subtitled.mkv beside the
