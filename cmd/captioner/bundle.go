@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"captioner/internal/featcache"
 	"captioner/media"
 	"captioner/models"
+	"captioner/objects/objcaption"
 	"captioner/subtitle"
 	"captioner/vision"
 )
@@ -56,9 +58,18 @@ func (b *bundle) detectorSpec() (vision.Spec, error) {
 }
 
 // photoCaptioner returns what captions a photo in the objects domain from
-// its detections (labels: the detector's classes).
-func (b *bundle) photoCaptioner(labels []string) (photoCaptioner, error) {
-	return grammarCaptioner{minScore: vision.DefaultMinScore}, nil
+// its detections, the detector input size and the lowest score it reads:
+// the bundle's objects captioner, or, in a bundle with a detector but
+// none, the detector's findings said in the domain's grammar.
+func (b *bundle) photoCaptioner() (pc photoCaptioner, size int, floor float64, err error) {
+	c, err := objcaption.Load(b.fsys, b.name, objcaption.DefaultOptions())
+	switch {
+	case err == nil:
+		return modelCaptioner{c}, c.InputSize(), c.Featurizer().Floor(), nil
+	case errors.Is(err, caption.ErrNoCaptioner):
+		return grammarCaptioner{minScore: vision.DefaultMinScore}, defaultImageSize, vision.DefaultMinScore, nil
+	}
+	return nil, 0, 0, err
 }
 
 // captioner loads the bundle's caption model.

@@ -8,6 +8,7 @@ import (
 	"captioner/batch"
 	"captioner/media"
 	"captioner/objects"
+	"captioner/objects/objcaption"
 	"captioner/subtitle"
 	"captioner/vision"
 )
@@ -46,11 +47,12 @@ type objectsSide struct {
 	mu     sync.Mutex // loading; one caption decoded at a time
 	det    *vision.Detector
 	cap    photoCaptioner
+	floor  float64 // the lowest detection score the captioner reads
 	err    error
 	loaded bool
 }
 
-// load opens the detector and the captioner once; a bundle without them
+// load opens the captioner and the detector once; a bundle without them
 // says so for every image that needs them.
 func (o *objectsSide) load() error {
 	o.mu.Lock()
@@ -59,18 +61,24 @@ func (o *objectsSide) load() error {
 		return o.err
 	}
 	o.loaded = true
-	spec, err := o.b.detectorSpec()
-	if err != nil {
-		o.err = fmt.Errorf("objects domain: %w", err)
-		return o.err
-	}
-	spec.Input.Width, spec.Input.Height = defaultImageSize, defaultImageSize
-	if o.det, err = vision.NewDetector(spec, vision.Options{}); err != nil {
-		o.err = fmt.Errorf("objects domain: %w", err)
-		return o.err
-	}
-	if o.cap, err = o.b.photoCaptioner(o.det.Labels()); err != nil {
-		o.err = fmt.Errorf("objects domain: %w", err)
+	o.err = func() error {
+		pc, size, floor, err := o.b.photoCaptioner()
+		if err != nil {
+			return err
+		}
+		spec, err := o.b.detectorSpec()
+		if err != nil {
+			return err
+		}
+		spec.Input.Width, spec.Input.Height = size, size
+		if o.det, err = vision.NewDetector(spec, vision.Options{}); err != nil {
+			return err
+		}
+		o.cap, o.floor = pc, floor
+		return nil
+	}()
+	if o.err != nil {
+		o.err = fmt.Errorf("objects domain: %w", o.err)
 	}
 	return o.err
 }
@@ -91,7 +99,7 @@ func (o *objectsSide) caption(ctx context.Context, path string) (objectsCaption,
 	if err != nil {
 		return objectsCaption{}, err
 	}
-	found, err := o.det.DetectWith(ctx, []media.Frame{fr}, vision.DetectOptions{MinScore: objectsFloor})
+	found, err := o.det.DetectWith(ctx, []media.Frame{fr}, vision.DetectOptions{MinScore: float32(o.floor)})
 	if err != nil {
 		return objectsCaption{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -134,9 +142,6 @@ func (r *routedCaptioner) Caption(ctx context.Context, paths []string) ([]batch.
 	return caps, errs, nil
 }
 
-// objectsFloor is the lowest detection score the objects models read.
-const objectsFloor = 0.15
-
 // relativeDetections turns a frame's detections into the objects domain's,
 // with boxes relative to the frame (which the stretch to the detector's
 // input does not change).
@@ -154,9 +159,22 @@ func relativeDetections(ds []vision.Detection, w, h int) []objects.Detection {
 	return out
 }
 
+// modelCaptioner is the bundle's objects captioner (objcaption): the
+// one-to-many LSTM over the vector of a photo's detections.
+type modelCaptioner struct{ c *objcaption.Captioner }
+
+func (m modelCaptioner) Caption(dets []objects.Detection) (objectsCaption, error) {
+	r, err := m.c.Caption(dets)
+	if err != nil {
+		return objectsCaption{}, err
+	}
+	return objectsCaption{Text: r.Caption, Score: r.Score, Low: !r.Confident}, nil
+}
+
 // grammarCaptioner describes the detections at or above minScore with the
 // objects domain's canonical caption: what the detector reports, said in
-// words, with no model in between.
+// words, with no model in between (for a bundle with a detector but no
+// objects captioner).
 type grammarCaptioner struct{ minScore float64 }
 
 func (g grammarCaptioner) Caption(dets []objects.Detection) (objectsCaption, error) {
