@@ -27,13 +27,27 @@ var (
 	objectsCounts = []string{"1", "2", "3", "several"}
 )
 
+// objectsNone is the class and the count of "nothing moves". Every objects
+// label has a value in every group, so that the product of its parts'
+// probabilities compares labels fairly: with "nothing moves" left out of
+// the class and count groups, it would be scored by its event alone,
+// while any other label is also scored by a class spread over 80 values,
+// and nothing but "nothing moves" would ever win.
+const objectsNone = "none"
+
 // ObjectsSchema returns every objects label over classes ("nothing moves",
-// then each event of each class and count) and their schema.
+// then each event of each class and count) and their schema: what happens
+// (7), the class (none, then classes) and the count (none, 1, 2, 3,
+// several).
 func ObjectsSchema(classes []string) ([]string, *Schema) {
 	labels := []string{objects.NothingMoves}
 	s := &Schema{
-		Groups: []SchemaGroup{{Name: "event", Values: slices.Clone(objectsEvents)}, {Name: "class", Values: slices.Clone(classes)}, {Name: "count", Values: slices.Clone(objectsCounts)}},
-		Parts:  [][]int{{0, -1, -1}},
+		Groups: []SchemaGroup{
+			{Name: "event", Values: slices.Clone(objectsEvents)},
+			{Name: "class", Values: append([]string{objectsNone}, classes...)},
+			{Name: "count", Values: append([]string{objectsNone}, objectsCounts...)},
+		},
+		Parts: [][]int{{0, 0, 0}},
 	}
 	evs := []objects.Label{
 		{Event: objects.Appear}, {Event: objects.Disappear},
@@ -46,7 +60,7 @@ func ObjectsSchema(classes []string) ([]string, *Schema) {
 				l := ev
 				l.Group = objects.Group{Class: class, Count: n}
 				labels = append(labels, l.String())
-				s.Parts = append(s.Parts, []int{e + 1, c, n - 1})
+				s.Parts = append(s.Parts, []int{e + 1, c + 1, n})
 			}
 		}
 	}

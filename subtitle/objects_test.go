@@ -17,7 +17,7 @@ import (
 // with its parts: "two people move right" is (move right, person, 2).
 func TestObjectsSchema(t *testing.T) {
 	labels, s := ObjectsSchema(objects.Classes())
-	if len(labels) != 1+80*4*6 || s.width() != 7+80+4 {
+	if len(labels) != 1+80*4*6 || s.width() != 7+81+5 {
 		t.Fatalf("%d labels, %d outputs", len(labels), s.width())
 	}
 	if err := s.Validate(labels); err != nil {
@@ -32,7 +32,7 @@ func TestObjectsSchema(t *testing.T) {
 			t.Fatalf("label %q: %v", l, err)
 		}
 	}
-	if i < 0 || !reflect.DeepEqual(s.Parts[i], []int{4, 0, 1}) {
+	if i < 0 || !reflect.DeepEqual(s.Parts[i], []int{4, 1, 2}) || !reflect.DeepEqual(s.Parts[0], []int{0, 0, 0}) {
 		t.Fatalf("two people move right: label %d, parts %v", i, s.Parts[max(i, 0)])
 	}
 }

@@ -128,6 +128,7 @@ type ObjectsTrainOptions struct {
 	Patience int
 	Out      string // checkpoints
 	Log      func(format string, a ...any)
+	MinSD    float64 // SequenceTrainOptions.MinSD; default 0.1
 }
 
 // TrainObjects fits an objects labeller on generated videos and chooses,
@@ -159,6 +160,9 @@ func TrainObjects(ctx context.Context, o ObjectsTrainOptions) ([]byte, *ObjectsE
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
+	if o.MinSD == 0 {
+		o.MinSD = 0.1
+	}
 	fz := objects.NewFeaturizer(o.Classes, o.Floor)
 	gen := objects.NewGenerator(o.DataSeed, o.Synth)
 	videos, err := GenerateObjects(ctx, gen, 0, o.TrainVideos+o.ValVideos)
@@ -179,7 +183,7 @@ func TrainObjects(ctx context.Context, o ObjectsTrainOptions) ([]byte, *ObjectsE
 	cue := ObjectsCueOptions()
 	res, err := TrainSequences(ctx, SequenceTrainOptions{
 		Train: train, Val: val, Labels: labels, Schema: schema, Config: o.Config, Out: o.Out,
-		Seed: o.Seed, Epochs: o.Epochs, Batch: o.Batch, LR: o.LR, Patience: o.Patience, Cue: cue, Log: o.Log,
+		Seed: o.Seed, Epochs: o.Epochs, Batch: o.Batch, LR: o.LR, Patience: o.Patience, Cue: cue, Log: o.Log, MinSD: o.MinSD,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -41,6 +41,11 @@ type SequenceTrainOptions struct {
 	Patience int
 	Cue      Options
 	Log      func(format string, a ...any)
+	// MinSD is the least standard deviation a feature is scaled by (the
+	// standardisation's own floor is 1e-3): for sparse features such as
+	// the scores of a class seldom seen in training, which would otherwise
+	// reach hundreds when it shows. 0 keeps the floor.
+	MinSD float64
 }
 
 // SequenceResult is what TrainSequences produced: the best labeller, its
@@ -95,7 +100,12 @@ func TrainSequences(ctx context.Context, so SequenceTrainOptions) (*SequenceResu
 		trainFeats = append(trainFeats, s.Vectors...)
 	}
 	m.Norm.Fit(trainFeats)
-	o.Log("%d training sequences (%d steps), %d validation; %d labels; model %+v", len(data), len(trainFeats), len(so.Val.Seqs), len(m.Labels), cfg)
+	if so.MinSD > 0 {
+		for i, sc := range m.Norm.Scale.W {
+			m.Norm.Scale.W[i] = min(sc, float32(1/so.MinSD))
+		}
+	}
+	o.Log("%d training sequences (%d steps), %d validation; %d labels; model %+v", len(data), len(trainFeats), len(so.Val.Seqs), len(m.Labels), m.Config)
 	ck := checkpoint{Seed: o.Seed, Best: math.Inf(-1), Labels: m.Labels, Factored: m.Schema != nil}
 	err = m.fitEpochs(ctx, &o, data, &ck, func() (*Report, error) {
 		rep, _, err := EvaluateTracks(ctx, m, trainingPenalty, o.Cue, so.Val.Truth, so.Val.Seqs)

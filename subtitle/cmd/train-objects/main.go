@@ -31,13 +31,16 @@ func main() {
 	install := flag.String("install", "", "bundle folder to install the labeller into (e.g. models/default)")
 	dataSeed := flag.Uint64("data-seed", 5001, "generator seed of the training and validation videos")
 	testSeed := flag.Uint64("test-seed", 6006, "generator seed of the test videos")
-	trainN := flag.Int("train", 1500, "training videos")
+	trainN := flag.Int("train", 3000, "training videos")
 	valN := flag.Int("val", 150, "validation videos")
 	testN := flag.Int("test", 200, "test videos")
 	seed := flag.Uint64("seed", 1, "training seed")
 	epochs := flag.Int("epochs", 20, "epochs")
 	hidden := flag.Int("hidden", 64, "LSTM units a direction")
 	window := flag.Int("window", 32, "steps a window")
+	minSD := flag.Float64("min-sd", 0.1, "least standard deviation a feature is scaled by")
+	lr := flag.Float64("lr", 2e-3, "learning rate")
+	dropout := flag.Float64("dropout", 0.1, "dropout on the inputs")
 	labels := flag.String("labels", "vision/testdata/realmedia/labels.json", "hand labels of the real clips")
 	flag.Parse()
 	if *work == "" {
@@ -45,12 +48,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *work, *install, *labels, *dataSeed, *testSeed, *trainN, *valN, *testN, *seed, *epochs, *hidden, *window); err != nil {
+	if err := run(ctx, *work, *install, *labels, *dataSeed, *testSeed, *trainN, *valN, *testN, *seed, *epochs, *hidden, *window, *minSD, *lr, *dropout); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int) error {
+func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int, minSD, lr, dropout float64) error {
 	spec, err := vision.DefaultDetectorSpec()
 	if err != nil {
 		return err
@@ -58,8 +61,8 @@ func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSe
 	classes := spec.Detector.Labels
 	weights, entry, err := subtitle.TrainObjects(ctx, subtitle.ObjectsTrainOptions{
 		Classes: classes, DataSeed: dataSeed, TrainVideos: trainN, ValVideos: valN,
-		Seed: seed, Epochs: epochs, Patience: epochs, Batch: 16, LR: 2e-3, Out: filepath.Join(work, "checkpoints"),
-		Config: subtitle.Config{Hidden: hidden, Layers: 1, Bidirectional: true, Window: window, Dropout: 0.1, Inputs: []string{subtitle.InputFeatures, subtitle.InputChange}},
+		Seed: seed, Epochs: epochs, Patience: epochs, Batch: 16, LR: lr, MinSD: minSD, Out: filepath.Join(work, "checkpoints"),
+		Config: subtitle.Config{Hidden: hidden, Layers: 1, Bidirectional: true, Window: window, Dropout: dropout, Inputs: []string{subtitle.InputFeatures, subtitle.InputChange}},
 		Log:    func(f string, a ...any) { log.Printf(f, a...) },
 	})
 	if err != nil {
