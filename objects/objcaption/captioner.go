@@ -39,12 +39,28 @@ type Captioner struct {
 	model *caption.Model
 	entry *caption.Entry
 	feat  *objects.Featurizer
-	opts  caption.DecodeOptions
+	index map[string]int // class -> its place in the vector
+	opts  Options
 	pool  sync.Pool // *caption.Decoder
 }
 
+// Options choose how a Captioner decodes.
+type Options struct {
+	Decode caption.DecodeOptions
+	// Ungrounded keeps every class the model names. By default a class
+	// with no detection at the floor is dropped from the caption: the
+	// model sees only detections, so naming a class nothing was detected
+	// of is a guess from the company it keeps (a person beside a
+	// motorcycle), which its training photos reward and real photos do
+	// not (CHOICES.md).
+	Ungrounded bool
+}
+
+// DefaultOptions: caption.DefaultDecodeOptions, grounded.
+func DefaultOptions() Options { return Options{Decode: caption.DefaultDecodeOptions()} }
+
 // New returns a Captioner of a model and its entry (LoadBundlePart's).
-func New(m *caption.Model, e *caption.Entry, opts caption.DecodeOptions) (*Captioner, error) {
+func New(m *caption.Model, e *caption.Entry, opts Options) (*Captioner, error) {
 	f := e.Featurizer
 	if f == nil || f.Kind != Kind {
 		return nil, fmt.Errorf("objcaption: the model's entry has no %q featurizer", Kind)
@@ -53,21 +69,25 @@ func New(m *caption.Model, e *caption.Entry, opts caption.DecodeOptions) (*Capti
 		return nil, fmt.Errorf("objcaption: featurizer of %d classes of %d values for a model of %d features (this captioner makes %d a class)",
 			len(f.Classes), f.PerClass, m.Config.FeatureDim, objects.FeaturesPerClass)
 	}
-	if _, err := m.NewDecoder(opts); err != nil {
+	if _, err := m.NewDecoder(opts.Decode); err != nil {
 		return nil, err
 	}
-	return &Captioner{model: m, entry: e, feat: objects.NewFeaturizer(f.Classes, f.Floor), opts: opts}, nil
+	c := &Captioner{model: m, entry: e, feat: objects.NewFeaturizer(f.Classes, f.Floor), index: map[string]int{}, opts: opts}
+	for i, cl := range f.Classes {
+		c.index[cl] = i
+	}
+	return c, nil
 }
 
 // Load reads the objects captioner of the bundle in fsys (named name in
-// errors), decoding with caption.DefaultDecodeOptions. A bundle without one
-// gives an error wrapping caption.ErrNoCaptioner.
-func Load(fsys fs.FS, name string) (*Captioner, error) {
+// errors), with opts (DefaultOptions()). A bundle without one gives an
+// error wrapping caption.ErrNoCaptioner.
+func Load(fsys fs.FS, name string, opts Options) (*Captioner, error) {
 	m, e, err := caption.LoadBundlePart(fsys, name, Part)
 	if err != nil {
 		return nil, err
 	}
-	return New(m, e, caption.DefaultDecodeOptions())
+	return New(m, e, opts)
 }
 
 // Entry is the model's manifest entry.
@@ -110,7 +130,7 @@ func (c *Captioner) Caption(dets []objects.Detection) (Result, error) {
 	dec, _ := c.pool.Get().(*caption.Decoder)
 	if dec == nil {
 		var err error
-		if dec, err = c.model.NewDecoder(c.opts); err != nil {
+		if dec, err = c.model.NewDecoder(c.opts.Decode); err != nil {
 			return Result{}, err
 		}
 	}
@@ -125,9 +145,28 @@ func (c *Captioner) Caption(dets []objects.Detection) (Result, error) {
 	if err != nil {
 		return out, nil // not confident: the words are not a caption
 	}
+	if !c.opts.Ungrounded {
+		d = c.ground(d, v)
+	}
 	out.Caption = d.String()
-	out.Confident = !c.entry.Unsure(r)
+	out.Confident = !c.entry.Unsure(r) && len(d.Groups) > 0
 	return out, nil
+}
+
+// ground drops from d the classes v has no detection of (their best score,
+// the first value of their part of the vector, is 0), and the relation
+// when one of its two objects goes.
+func (c *Captioner) ground(d objects.Description, v []float32) objects.Description {
+	var g objects.Description
+	for _, gr := range d.Groups {
+		if i, ok := c.index[gr.Class]; ok && v[i*objects.FeaturesPerClass] > 0 {
+			g.Groups = append(g.Groups, gr)
+		}
+	}
+	if len(g.Groups) == len(d.Groups) {
+		g.Relation = d.Relation
+	}
+	return g
 }
 
 // Detections converts a detector's detections in a frame of w x h pixels

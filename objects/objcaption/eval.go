@@ -93,12 +93,14 @@ type RealCaption struct {
 
 // RealReport scores both on the hand-labelled photos.
 type RealReport struct {
-	Photos        int                   `json:"photos"`
-	Model         objects.CaptionReport `json:"model"`
-	Detector      objects.CaptionReport `json:"detector"`       // objects.Caption of the detections at DetectorScore
-	DetectorScore float64               `json:"detector_score"` // 0.3, the detector's default
-	Unsure        int                   `json:"low_confidence"` // the model's captions not confident
-	Captions      []RealCaption         `json:"captions"`
+	Photos int                   `json:"photos"`
+	Model  objects.CaptionReport `json:"model"`
+	// Ungrounded is the model's, every class it names kept, when measured.
+	Ungrounded    *objects.CaptionReport `json:"model_ungrounded,omitempty"`
+	Detector      objects.CaptionReport  `json:"detector"`       // objects.Caption of the detections at DetectorScore
+	DetectorScore float64                `json:"detector_score"` // 0.3, the detector's default
+	Unsure        int                    `json:"low_confidence"` // the model's captions not confident
+	Captions      []RealCaption          `json:"captions"`
 }
 
 // DetectorScore is the minimum score of the detections the detector's own

@@ -1,5 +1,5 @@
 // Command train-objects-caption is the objects captioner's recipe
-// (objects/objcaption/CHOICES.md): it trains the one-to-many LSTM on
+// (objects/objcaption/CHOICES.md; scripts/train-default-objects-caption.sh): it trains the one-to-many LSTM on
 // generated photos, scores it on generated test photos of another seed and
 // on the hand-labelled real photos (with the detector's own captions
 // beside it), records the scores in the bundle's manifest, and with
@@ -44,27 +44,36 @@ func main() {
 	testN := flag.Int("test-n", 2000, "generated test photos")
 	labels := flag.String("labels", "vision/testdata/realmedia/labels.json", "hand labels of the real photos")
 	install := flag.String("install", "", "a bundle folder to copy the trained model into (models/default)")
+	scoreOnly := flag.Bool("score-only", false, "score (and install) the model already in --out instead of training one")
 	flag.Parse()
 	if o.Out == "" {
 		log.Fatal("train-objects-caption: --out is required")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, o, *testSeed, *testN, *labels, *install); err != nil {
+	if err := run(ctx, o, *scoreOnly, *testSeed, *testN, *labels, *install); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, o objcaption.TrainOptions, testSeed uint64, testN int, labels, install string) error {
+func run(ctx context.Context, o objcaption.TrainOptions, scoreOnly bool, testSeed uint64, testN int, labels, install string) error {
 	o.Config.MaxLen = 16
 	start := time.Now()
 	o.Log = func(format string, a ...any) { log.Printf(format, a...) }
-	res, err := objcaption.Train(ctx, o)
+	if !scoreOnly {
+		res, err := objcaption.Train(ctx, o)
+		if err != nil {
+			return err
+		}
+		log.Printf("trained in %s: best validation %s %.4f at epoch %d of %d", time.Since(start).Round(time.Second), res.Metric, res.Best, res.BestEpoch, res.Epochs)
+	}
+	c, err := objcaption.Load(os.DirFS(o.Out), o.Out, objcaption.DefaultOptions())
 	if err != nil {
 		return err
 	}
-	log.Printf("trained in %s: best validation %s %.4f at epoch %d of %d", time.Since(start).Round(time.Second), res.Metric, res.Best, res.BestEpoch, res.Epochs)
-	c, err := objcaption.Load(os.DirFS(o.Out), o.Out)
+	opts := objcaption.DefaultOptions()
+	opts.Ungrounded = true
+	ungrounded, err := objcaption.Load(os.DirFS(o.Out), o.Out, opts)
 	if err != nil {
 		return err
 	}
@@ -74,6 +83,14 @@ func run(ctx context.Context, o objcaption.TrainOptions, testSeed uint64, testN 
 	}
 	log.Printf("generated test (seed %d, %d photos): %s", testSeed, testN, mustJSON(test))
 	if err := caption.RecordPartScores(o.Out, objcaption.Part, "test", test, map[string]any{"seed": testSeed, "n": testN, "beam": caption.DefaultDecodeOptions().Beam}); err != nil {
+		return err
+	}
+	utest, err := ungrounded.ScoreGenerated(ctx, testSeed, testN, objects.SynthOptions{})
+	if err != nil {
+		return err
+	}
+	log.Printf("generated test, ungrounded: %s", mustJSON(utest))
+	if err := caption.RecordPartScores(o.Out, objcaption.Part, "test_ungrounded", utest, map[string]any{"seed": testSeed, "n": testN, "beam": caption.DefaultDecodeOptions().Beam}); err != nil {
 		return err
 	}
 	if dir, err := realmedia.Dir(); err != nil {
@@ -96,6 +113,12 @@ func run(ctx context.Context, o objcaption.TrainOptions, testSeed uint64, testN 
 			log.Printf("%-16s model: %-45q (score %.2f, confident %v)  detector: %q", rc.File, rc.Model.Caption, rc.Model.Score, rc.Model.Confident, rc.Detector)
 		}
 		log.Printf("real photos: model %s", mustJSON(real.Model))
+		ureal, err := ungrounded.ScoreReal(ctx, det, dir, photos)
+		if err != nil {
+			return err
+		}
+		log.Printf("real photos: model, ungrounded %s", mustJSON(ureal.Model))
+		real.Ungrounded = &ureal.Model
 		log.Printf("real photos: detector at %.1f %s", real.DetectorScore, mustJSON(real.Detector))
 		real.Captions = nil
 		if err := caption.RecordPartScores(o.Out, objcaption.Part, "real_photos", real, map[string]any{"labels": labels, "detector_input": c.InputSize(), "min_score": c.Featurizer().Floor()}); err != nil {
