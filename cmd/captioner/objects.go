@@ -105,7 +105,7 @@ func (o *objectsSide) caption(ctx context.Context, path string) (objectsCaption,
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.cap.Caption(relativeDetections(found[0], fr.Width, fr.Height))
+	return o.cap.Caption(objcaption.Detections(found[0], fr.Width, fr.Height))
 }
 
 // routedCaptioner is batch's ImageCaptioner for both domains: the Shapes
@@ -140,23 +140,6 @@ func (r *routedCaptioner) Caption(ctx context.Context, paths []string) ([]batch.
 		// In auto, a bundle without the objects models keeps the Shapes answer.
 	}
 	return caps, errs, nil
-}
-
-// relativeDetections turns a frame's detections into the objects domain's,
-// with boxes relative to the frame (which the stretch to the detector's
-// input does not change).
-func relativeDetections(ds []vision.Detection, w, h int) []objects.Detection {
-	out := make([]objects.Detection, len(ds))
-	fw, fh := float64(w), float64(h)
-	for i, d := range ds {
-		out[i] = objects.Detection{
-			Object: objects.Object{Class: d.Class, Box: objects.Box{
-				X0: float64(d.Box.X0) / fw, Y0: float64(d.Box.Y0) / fh,
-				X1: float64(d.Box.X1) / fw, Y1: float64(d.Box.Y1) / fh}},
-			Score: float64(d.Score),
-		}
-	}
-	return out
 }
 
 // modelCaptioner is the bundle's objects captioner (objcaption): the
