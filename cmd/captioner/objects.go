@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"captioner/batch"
 	"captioner/media"
@@ -172,15 +174,25 @@ func (g grammarCaptioner) Caption(dets []objects.Detection) (objectsCaption, err
 }
 
 // objectsVideos labels videos in the objects domain: the bundle's detector
-// and objects labeller, loaded when the first video needs them. A labeller
-// labels one video at a time.
+// and objects labeller, loaded when the first video needs them; a bundle
+// with a detector and no objects labeller describes each sampled frame's
+// findings against the frame before's. One video at a time.
 type objectsVideos struct {
 	b      *bundle
-	l      *subtitle.ObjectsLabeller
+	l      *subtitle.ObjectsLabeller // nil: describe frame by frame
 	det    *vision.Detector
 	err    error
 	loaded bool
 }
+
+// Sampling and thresholds of the frame-by-frame description, as the
+// objects labeller's recipe samples (subtitle/cmd/train-objects).
+const (
+	describeFPS   = 2
+	describeInput = defaultVideoSize
+	describeFloor = 0.15
+	describeScore = vision.DefaultMinScore
+)
 
 func (o *objectsVideos) load() error {
 	if o.loaded {
@@ -189,19 +201,25 @@ func (o *objectsVideos) load() error {
 	o.loaded = true
 	o.err = func() error {
 		model, entry, err := subtitle.LoadObjectsBundle(o.b.fsys, o.b.name)
-		if err != nil {
+		input := describeInput
+		switch {
+		case err == nil:
+			input = entry.Featurizer.Input
+		case !errors.Is(err, subtitle.ErrNoObjectsLabeller):
 			return err
 		}
 		spec, err := o.b.detectorSpec()
 		if err != nil {
 			return err
 		}
-		spec.Input.Width, spec.Input.Height = entry.Featurizer.Input, entry.Featurizer.Input
+		spec.Input.Width, spec.Input.Height = input, input
 		if o.det, err = vision.NewDetector(spec, vision.Options{}); err != nil {
 			return err
 		}
-		o.l = &subtitle.ObjectsLabeller{Model: model, Entry: entry,
-			Detector: subtitle.VisionDetector{Detector: o.det, MinScore: entry.Featurizer.Floor}}
+		if model != nil {
+			o.l = &subtitle.ObjectsLabeller{Model: model, Entry: entry,
+				Detector: subtitle.VisionDetector{Detector: o.det, MinScore: entry.Featurizer.Floor}}
+		}
 		return nil
 	}()
 	if o.err != nil {
@@ -210,12 +228,65 @@ func (o *objectsVideos) load() error {
 	return o.err
 }
 
-// label labels the video at path in the objects domain.
-func (o *objectsVideos) label(ctx context.Context, path string) (*subtitle.ObjectsTrack, error) {
+// label labels the video at path in the objects domain, telling progress
+// how far it has got when it describes frame by frame.
+func (o *objectsVideos) label(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
 	if err := o.load(); err != nil {
 		return nil, err
 	}
-	return o.l.Label(ctx, path)
+	if o.l != nil {
+		tr, err := o.l.Label(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return &tr.Track, nil
+	}
+	return o.describe(ctx, path, progress)
+}
+
+// describe samples the video at path, runs the detector on each sample and
+// says, step by step, what appeared, disappeared or moved since the step
+// before (subtitle.DenseLabels), then builds cues by the objects cue rules.
+func (o *objectsVideos) describe(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
+	stream, err := media.OpenVideo(ctx, path, media.VideoOptions{FPS: describeFPS, Phase: time.Second / (2 * describeFPS),
+		Width: describeInput, Height: describeInput, Fit: media.Stretch})
+	if err != nil {
+		return nil, err
+	}
+	defer stream.Close()
+	info := stream.Info()
+	if progress == nil {
+		progress = func(done, total time.Duration) {}
+	}
+	progress(0, info.Duration)
+	var dets [][]objects.Detection
+	var times []time.Duration
+	err = inBatches(stream, 8, func(batch []media.Frame) error {
+		found, err := o.det.DetectWith(ctx, batch, vision.DetectOptions{MinScore: describeFloor})
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for i, fr := range batch {
+			dets = append(dets, objcaption.Detections(found[i], fr.Width, fr.Height))
+			times = append(times, fr.Time)
+		}
+		progress(min(batch[len(batch)-1].Time+time.Second/(2*describeFPS), info.Duration), info.Duration)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := info.Duration
+	if n := len(times); d <= 0 && n > 0 {
+		d = times[n-1] + time.Second/(2*describeFPS)
+	}
+	cues, err := subtitle.LabelTrackCues(subtitle.DenseLabels(dets, describeScore), times, d, subtitle.ObjectsCueOptions())
+	if err != nil {
+		return nil, err
+	}
+	progress(d, d)
+	tr := &subtitle.Track{Info: info, Cues: cues, Steps: len(times), Confidence: 1}
+	return tr, nil
 }
 
 func (o *objectsVideos) close() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -85,5 +86,44 @@ func TestBatchRoutesByDomain(t *testing.T) {
 	}
 	if !strings.HasPrefix(got["shape.png"], "shapes: a ") {
 		t.Errorf("shape.png: %q, want a Shapes caption", got["shape.png"])
+	}
+}
+
+// TestSubtitleRealVideo subtitles ten seconds of a real street
+// (opencv-doc's vtest.avi): the video goes to the objects domain, its cues
+// speak of people, and none is shorter than a second.
+func TestSubtitleRealVideo(t *testing.T) {
+	dir := t.TempDir()
+	clip := filepath.Join(dir, "street.mkv")
+	cut := exec.Command("ffmpeg", "-loglevel", "error", "-i", realmedia.Path(t, "vtest.avi"), "-t", "10", "-c", "copy", clip)
+	if out, err := cut.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, out)
+	}
+	r := captioner(t, "subtitle", "--json", clip)
+	if r.code != 0 {
+		t.Fatalf("subtitle: code %d, stderr %q", r.code, r.stderr)
+	}
+	var rec subtitleRecord
+	if err := json.Unmarshal([]byte(r.stdout), &rec); err != nil {
+		t.Fatalf("%q: %v", r.stdout, err)
+	}
+	if rec.Domain != domainObjects || rec.Steps != 20 || len(rec.Cues) == 0 {
+		t.Fatalf("record %+v: want the objects domain, 20 steps at 2 a second, cues", rec)
+	}
+	people := false
+	for _, c := range rec.Cues {
+		if _, err := objects.ParseLabel(c.Text); err != nil {
+			t.Errorf("cue %q: not an objects label: %v", c.Text, err)
+		}
+		if c.End-c.Start < 1-1e-9 && c.End < rec.Duration-1e-9 {
+			t.Errorf("cue %q lasts %.2f s, under a second", c.Text, c.End-c.Start)
+		}
+		people = people || strings.Contains(c.Text, "person") || strings.Contains(c.Text, "people")
+	}
+	if !people {
+		t.Errorf("cues %+v: none speaks of the people in the street", rec.Cues)
+	}
+	if len(rec.Tracks) != 2 {
+		t.Errorf("tracks %v, want a vtt and an srt", rec.Tracks)
 	}
 }

@@ -224,7 +224,10 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 			Muxed: muxed, Confidence: tr.Confidence, Novelty: tr.Novelty, LowConfidence: tr.Unsure, Domain: domain,
 			Elapsed: time.Since(start).Seconds(), Model: model, FPS: l.Sampler.FPS}
 		if domain == domainObjects {
-			rec.FPS = ov.l.Entry.Featurizer.FPS
+			rec.FPS = describeFPS
+			if ov.l != nil {
+				rec.FPS = ov.l.Entry.Featurizer.FPS
+			}
 		}
 		rec.Cues = make([]cueRecord, 0, len(tr.Cues))
 		for _, c := range tr.Cues {
@@ -246,9 +249,10 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 
 // labelInDomain labels the video at path in its domain: the Shapes
 // labeller first (unless --domain objects), then, for a video unlike the
-// Shapes world by the novelty of its frames (or with --domain objects), the
-// objects labeller on what the detector finds. In auto, a bundle without
-// the objects models keeps the Shapes track, flagged as it is.
+// Shapes world by the novelty of its frames (or with --domain objects),
+// the objects labeller on what the detector finds, or without one the
+// detector's findings described step by step. In auto, a bundle without a
+// detector keeps the Shapes track, flagged as it is.
 func labelInDomain(ctx context.Context, domain string, l *subtitle.Labeller, ov *objectsVideos, path string, vm *videoMeter) (*subtitle.Track, string, error) {
 	if domain != domainObjects {
 		tr, err := l.LabelProgress(ctx, path, vm.update)
@@ -256,20 +260,20 @@ func labelInDomain(ctx context.Context, domain string, l *subtitle.Labeller, ov 
 		if err != nil || domain == domainShapes || !novel {
 			return tr, domainShapes, err
 		}
-		otr, err := ov.label(ctx, path)
+		otr, err := ov.label(ctx, path, vm.update)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, "", ctx.Err()
 			}
 			return tr, domainShapes, nil
 		}
-		return &otr.Track, domainObjects, nil
+		return otr, domainObjects, nil
 	}
-	otr, err := ov.label(ctx, path)
+	otr, err := ov.label(ctx, path, vm.update)
 	if err != nil {
 		return nil, "", err
 	}
-	return &otr.Track, domainObjects, nil
+	return otr, domainObjects, nil
 }
 
 // muxedPath is where --mux writes: clip[.lang].subtitled.mkv beside the
