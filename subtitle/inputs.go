@@ -3,6 +3,8 @@ package subtitle
 import (
 	"fmt"
 	"strings"
+
+	"captioner/objects"
 )
 
 // The parts a labeller's input can be made of, in the order they are laid
@@ -29,6 +31,22 @@ const (
 	// InputPresent: for each channel of each grid, its largest value over
 	// the cells: what is in view, wherever it is.
 	InputPresent = "present"
+	// InputObjects: for an objects featurizer's vector (FeatureDim a
+	// multiple of objects.FeaturesPerClass), objectsPerClass values a
+	// class read from the raw (unstandardised) values, so that they mean
+	// the same for every class: its best score, how many of its four
+	// best reach objectsCountScore, their changes since the step before,
+	// and, when it is seen at both steps, the change of its centre x, y
+	// and of its size (square root of its largest box), scaled by
+	// objectsMoveScale.
+	InputObjects = "objects"
+)
+
+const (
+	objectsPerClass   = 7
+	objectsCountScore = 0.3
+	objectsMoveScale  = 20
+	objectsStride     = objects.FeaturesPerClass
 )
 
 // Grid is a feature map pooled to Side x Side cells, Channels of them,
@@ -45,10 +63,10 @@ func ParseInputs(list string) ([]string, error) {
 	for _, p := range strings.Split(list, ",") {
 		p = strings.TrimSpace(p)
 		switch p {
-		case InputFeatures, InputChange, InputMotion, InputMoving, InputPresent:
+		case InputFeatures, InputChange, InputMotion, InputMoving, InputPresent, InputObjects:
 			out = append(out, p)
 		default:
-			return nil, fmt.Errorf("subtitle: unknown input part %q (want features, change, motion, moving or present)", p)
+			return nil, fmt.Errorf("subtitle: unknown input part %q (want features, change, motion, moving, present or objects)", p)
 		}
 	}
 	return out, nil
@@ -63,6 +81,8 @@ func (c Config) partDim(p string) int {
 	switch p {
 	case InputFeatures, InputChange:
 		return c.FeatureDim
+	case InputObjects:
+		return c.FeatureDim / objectsStride * objectsPerClass
 	case InputMotion:
 		return 4 * channels
 	case InputMoving:
@@ -106,9 +126,10 @@ func (c Config) validateInputs() error {
 // first (nil: none, no change). Steps past len(feats) are left alone.
 func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float32) {
 	F, D := m.Config.FeatureDim, m.Config.inDim()
-	var last, z []float32
+	var last, z, lastRaw []float32
 	if prev != nil {
 		last = m.Norm.Apply(prev, nil)
+		lastRaw = prev
 	}
 	for t, f := range feats {
 		row := x[(t*B+b)*D : (t*B+b+1)*D]
@@ -134,9 +155,39 @@ func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float
 				moving(part, z, last, m.Config.Grids)
 			case InputPresent:
 				present(part, z, m.Config.Grids)
+			case InputObjects:
+				objectsMotion(part, f, lastRaw)
 			}
 		}
-		last = z
+		last, lastRaw = z, f
+	}
+}
+
+// objectsMotion writes the InputObjects part from the raw vectors f and
+// last (the step before).
+func objectsMotion(dst, f, last []float32) {
+	count := func(row []float32) float32 {
+		var n float32
+		for _, s := range row[:4] {
+			if s >= objectsCountScore {
+				n++
+			}
+		}
+		return n
+	}
+	for c := 0; c < len(dst)/objectsPerClass; c++ {
+		now := f[c*objectsStride : (c+1)*objectsStride]
+		was := last[c*objectsStride : (c+1)*objectsStride]
+		d := dst[c*objectsPerClass : (c+1)*objectsPerClass]
+		nNow, nWas := count(now), count(was)
+		d[0], d[1] = now[0], nNow
+		d[2], d[3] = now[0]-was[0], nNow-nWas
+		d[4], d[5], d[6] = 0, 0, 0
+		if now[0] > 0 && was[0] > 0 {
+			d[4] = (now[5] - was[5]) * objectsMoveScale
+			d[5] = (now[6] - was[6]) * objectsMoveScale
+			d[6] = (now[4] - was[4]) * objectsMoveScale
+		}
 	}
 }
 

@@ -61,3 +61,25 @@ func TestParseInputs(t *testing.T) {
 		t.Errorf("validate %v, inDim %d", err, cfg.inDim())
 	}
 }
+
+// The objects part: two classes of objects.FeaturesPerClass values; the
+// first class is seen twice at 0.9 and 0.4 and its centre moves right by
+// 0.05; the second appears.
+func TestObjectsMotion(t *testing.T) {
+	last := make([]float32, 2*objectsStride)
+	f := make([]float32, 2*objectsStride)
+	last[0], last[1], last[4], last[5], last[6] = 0.9, 0.4, 0.5, 0.25, 0.5
+	f[0], f[1], f[4], f[5], f[6] = 0.9, 0.4, 0.5, 0.3, 0.5
+	f[objectsStride], f[objectsStride+4] = 0.2, 0.1
+	d := make([]float32, 2*objectsPerClass)
+	objectsMotion(d, f, last)
+	want := []float32{0.9, 2, 0, 0, (0.3 - 0.25) * objectsMoveScale, 0, 0, 0.2, 0, 0.2, 0, 0, 0, 0}
+	for i := range want {
+		if diff := d[i] - want[i]; diff > 1e-5 || diff < -1e-5 {
+			t.Fatalf("objects part = %v, want %v", d, want)
+		}
+	}
+	if got := (Config{FeatureDim: 2 * objectsStride, Inputs: []string{InputObjects}}).inDim(); got != 2*objectsPerClass {
+		t.Errorf("inDim = %d, want %d", got, 2*objectsPerClass)
+	}
+}

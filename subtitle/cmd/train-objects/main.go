@@ -41,19 +41,24 @@ func main() {
 	minSD := flag.Float64("min-sd", 0.1, "least standard deviation a feature is scaled by")
 	lr := flag.Float64("lr", 2e-3, "learning rate")
 	dropout := flag.Float64("dropout", 0.1, "dropout on the inputs")
+	inputs := flag.String("inputs", "features,change", "input parts (subtitle.ParseInputs)")
 	labels := flag.String("labels", "vision/testdata/realmedia/labels.json", "hand labels of the real clips")
 	flag.Parse()
 	if *work == "" {
 		log.Fatal("--work is required")
 	}
+	parts, err := subtitle.ParseInputs(*inputs)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *work, *install, *labels, *dataSeed, *testSeed, *trainN, *valN, *testN, *seed, *epochs, *hidden, *window, *minSD, *lr, *dropout); err != nil {
+	if err := run(ctx, *work, *install, *labels, *dataSeed, *testSeed, *trainN, *valN, *testN, *seed, *epochs, *hidden, *window, *minSD, *lr, *dropout, parts); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int, minSD, lr, dropout float64) error {
+func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int, minSD, lr, dropout float64, inputs []string) error {
 	spec, err := vision.DefaultDetectorSpec()
 	if err != nil {
 		return err
@@ -62,7 +67,7 @@ func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSe
 	weights, entry, err := subtitle.TrainObjects(ctx, subtitle.ObjectsTrainOptions{
 		Classes: classes, DataSeed: dataSeed, TrainVideos: trainN, ValVideos: valN,
 		Seed: seed, Epochs: epochs, Patience: epochs, Batch: 16, LR: lr, MinSD: minSD, Out: filepath.Join(work, "checkpoints"),
-		Config: subtitle.Config{Hidden: hidden, Layers: 1, Bidirectional: true, Window: window, Dropout: dropout, Inputs: []string{subtitle.InputFeatures, subtitle.InputChange}},
+		Config: subtitle.Config{Hidden: hidden, Layers: 1, Bidirectional: true, Window: window, Dropout: dropout, Inputs: inputs},
 		Log:    func(f string, a ...any) { log.Printf(f, a...) },
 	})
 	if err != nil {
