@@ -33,5 +33,10 @@ echo "== objects in real photos and a real street video (Debian-packaged media;"
 echo "   the boxes drawn into demo/detect)"
 real=$(scripts/realmedia.sh)
 $c detect --draw demo/detect "$real/dog.jpg" "$real/person.jpg"
-ffmpeg -loglevel error -y -i "$real/vtest.avi" -t 3 -c copy demo/street.avi
+ffmpeg -loglevel error -y -i "$real/vtest.avi" -t 8 -c copy demo/street.avi
 $c detect --fps 1 --draw demo/detect demo/street.avi
+echo
+echo "== captions and a subtitle track of real media, beside the Shapes ones above"
+$c "$real/dog.jpg" "$real/horses.jpg" "$real/giraffe.jpg" demo/images/images/000000.png
+$c subtitle --force --out demo/subtitles demo/street.avi
+cat demo/subtitles/street.srt
