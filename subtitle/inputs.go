@@ -40,6 +40,11 @@ const (
 	// and of its size (square root of its largest box), scaled by
 	// objectsMoveScale.
 	InputObjects = "objects"
+	// InputObjectCells: for an objects featurizer's vector, motion's four
+	// sums over each class's 3x3 grid of best scores (raw values): sum d,
+	// sum |d|, sum d*x, sum d*y of the change d of each cell since the
+	// step before.
+	InputObjectCells = "objectcells"
 )
 
 const (
@@ -63,10 +68,10 @@ func ParseInputs(list string) ([]string, error) {
 	for _, p := range strings.Split(list, ",") {
 		p = strings.TrimSpace(p)
 		switch p {
-		case InputFeatures, InputChange, InputMotion, InputMoving, InputPresent, InputObjects:
+		case InputFeatures, InputChange, InputMotion, InputMoving, InputPresent, InputObjects, InputObjectCells:
 			out = append(out, p)
 		default:
-			return nil, fmt.Errorf("subtitle: unknown input part %q (want features, change, motion, moving, present or objects)", p)
+			return nil, fmt.Errorf("subtitle: unknown input part %q (want features, change, motion, moving, present, objects or objectcells)", p)
 		}
 	}
 	return out, nil
@@ -83,6 +88,8 @@ func (c Config) partDim(p string) int {
 		return c.FeatureDim
 	case InputObjects:
 		return c.FeatureDim / objectsStride * objectsPerClass
+	case InputObjectCells:
+		return c.FeatureDim / objectsStride * 4
 	case InputMotion:
 		return 4 * channels
 	case InputMoving:
@@ -157,6 +164,8 @@ func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float
 				present(part, z, m.Config.Grids)
 			case InputObjects:
 				objectsMotion(part, f, lastRaw)
+			case InputObjectCells:
+				objectCells(part, f, lastRaw)
 			}
 		}
 		last, lastRaw = z, f
@@ -188,6 +197,16 @@ func objectsMotion(dst, f, last []float32) {
 			d[5] = (now[6] - was[6]) * objectsMoveScale
 			d[6] = (now[4] - was[4]) * objectsMoveScale
 		}
+	}
+}
+
+// objectCells writes the InputObjectCells part from the raw vectors f
+// and last: each class's grid (values 9-17 of its row) read as motion
+// reads a grid channel.
+func objectCells(dst, f, last []float32) {
+	g := []Grid{{Offset: 9, Channels: 1, Side: 3}}
+	for c := 0; c < len(dst)/4; c++ {
+		motion(dst[4*c:4*c+4], f[c*objectsStride:(c+1)*objectsStride], last[c*objectsStride:(c+1)*objectsStride], g)
 	}
 }
 

@@ -83,3 +83,16 @@ func TestObjectsMotion(t *testing.T) {
 		t.Errorf("inDim = %d, want %d", got, 2*objectsPerClass)
 	}
 }
+
+// The objectcells part: a class's best box moves from the top left cell
+// to the top right one.
+func TestObjectCells(t *testing.T) {
+	last := make([]float32, objectsStride)
+	f := make([]float32, objectsStride)
+	last[9], f[11] = 0.5, 0.5
+	d := make([]float32, 4)
+	objectCells(d, f, last)
+	if want := []float32{0, 1, 1, 0}; !slices.Equal(d, want) {
+		t.Errorf("objectcells = %v, want %v", d, want)
+	}
+}
