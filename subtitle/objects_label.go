@@ -214,6 +214,7 @@ func (r *objectsRun) finish(d time.Duration) (*ObjectsTrack, error) {
 	if len(r.times) == 0 || d <= 0 {
 		return tr, nil
 	}
+	l.Entry.biasStill(l.Model, r.probs)
 	cues, err := l.Model.Cues(r.times, r.probs, d, l.Entry.Penalty, l.cue())
 	if err != nil {
 		return nil, err
@@ -304,6 +305,75 @@ func without(p objects.Presence, ign []string) objects.Presence {
 		}
 	}
 	return out
+}
+
+// biasStill multiplies each step's probability of "nothing moves" by
+// e.StillBias, in place.
+func (e *ObjectsEntry) biasStill(m *Model, probs [][]float32) {
+	if e.StillBias <= 0 || e.StillBias == 1 {
+		return
+	}
+	i := slices.Index(m.Labels, objects.NothingMoves)
+	if i < 0 {
+		return
+	}
+	for _, p := range probs {
+		p[i] *= float32(e.StillBias)
+	}
+}
+
+// chooseDecoding picks, on validation videos, the smoothing penalty and
+// the still bias with the best mean of step accuracy, boundary F1 and time
+// accuracy (Train's validation score).
+func (l *ObjectsLabeller) chooseDecoding(ctx context.Context, videos []ObjectsVideo) (float64, float64) {
+	type run struct {
+		v     ObjectsVideo
+		times []time.Duration
+		probs [][]float32
+		truth []objects.Cue
+	}
+	var runs []run
+	for _, v := range videos {
+		if ctx.Err() != nil {
+			break
+		}
+		r := l.start()
+		for k, ds := range v.Dets {
+			r.push(time.Duration(k)*objects.StepInterval+objects.StepInterval/2, ds)
+		}
+		r.stream.Flush()
+		labels, err := objects.Labels(v.Tracks, objects.Steps(v.Duration))
+		if err != nil || len(r.times) == 0 {
+			continue
+		}
+		runs = append(runs, run{v, r.times, r.probs, objects.LabelCues(labels, v.Duration)})
+	}
+	keep := *l.Entry
+	defer func() { *l.Entry = keep }()
+	bestP, bestB, best := keep.Penalty, 1.0, -1.0
+	for _, b := range []float64{1, 1.5, 2, 3, 5, 8} {
+		for _, p := range []float64{0, 0.5, 1, 2, 3, 4, 6} {
+			l.Entry.StillBias, l.Entry.Penalty = b, p
+			var sc objectsScorer
+			for _, x := range runs {
+				probs := make([][]float32, len(x.probs))
+				for i, q := range x.probs {
+					probs[i] = slices.Clone(q)
+				}
+				l.Entry.biasStill(l.Model, probs)
+				cues, err := l.Model.Cues(x.times, probs, x.v.Duration, p, l.cue())
+				if err != nil {
+					continue
+				}
+				sc.add(cues, x.truth, nil, nil, x.v.Duration)
+			}
+			r := sc.track.Report()
+			if s := (r.StepAccuracy + r.F1 + r.TimeAccuracy) / 3; s > best {
+				bestP, bestB, best = p, b, s
+			}
+		}
+	}
+	return bestP, bestB
 }
 
 // choose picks, on validation videos, the presence rule with the best

@@ -51,6 +51,10 @@ type ObjectsEntry struct {
 	// BaselineScore is the lowest score the per-frame baseline counts,
 	// chosen like the presence rule on the validation videos.
 	BaselineScore float64 `json:"baseline_score"`
+	// StillBias multiplies each step's probability of "nothing moves"
+	// before smoothing (0 or 1: unchanged); it and the smoothing penalty
+	// are chosen together on the validation videos.
+	StillBias float64 `json:"still_bias,omitempty"`
 }
 
 // ErrNoObjectsLabeller marks a bundle without an objects labeller.
@@ -203,6 +207,8 @@ func TrainObjects(ctx context.Context, o ObjectsTrainOptions) ([]byte, *ObjectsE
 	}
 	// The presence rule and the baseline's threshold, on the validation videos.
 	l := &ObjectsLabeller{Model: res.Model, Entry: e, Cue: cue}
+	e.Penalty, e.StillBias = l.chooseDecoding(ctx, valV)
+	o.Log("smoothing penalty %g, still bias %g", e.Penalty, e.StillBias)
 	e.Presence, e.BaselineScore = l.choose(ctx, valV)
 	o.Log("presence rule %+v; baseline threshold %g", e.Presence, e.BaselineScore)
 	rep, err := l.Evaluate(ctx, valV)
