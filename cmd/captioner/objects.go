@@ -285,7 +285,18 @@ func (o *objectsVideos) describe(ctx context.Context, path string, progress subt
 		return nil, err
 	}
 	progress(d, d)
-	tr := &subtitle.Track{Info: info, Cues: cues, Steps: len(times), Confidence: 1}
+	// As for a photo: a video in which the detector found nothing it knows
+	// is said to be one, with low confidence, not described as still.
+	known := false
+	for _, ds := range dets {
+		for _, x := range ds {
+			known = known || x.Score >= describeScore
+		}
+	}
+	tr := &subtitle.Track{Info: info, Cues: cues, Steps: len(times), Confidence: 1, Unsure: !known}
+	if !known {
+		tr.Confidence = 0
+	}
 	return tr, nil
 }
 

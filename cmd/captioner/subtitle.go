@@ -240,7 +240,10 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 		outputs = append(outputs, muxed)
 	}
 	line := fmt.Sprintf("%s: %d cues -> %s", path, len(tr.Cues), strings.Join(outputs, ", "))
-	if tr.Unsure {
+	switch {
+	case tr.Unsure && domain == domainObjects:
+		line += " (low confidence: nothing the detector knows is in view)"
+	case tr.Unsure:
 		line += fmt.Sprintf(" (low confidence %.2f: unlike the videos this model was trained on; the labels are guesses)", tr.Confidence)
 	}
 	fmt.Fprintln(g.stdout, line)
