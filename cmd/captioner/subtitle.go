@@ -250,27 +250,36 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 	return nil
 }
 
-// labelInDomain labels the video at path in its domain: the Shapes
-// labeller first (unless --domain objects), then, for a video unlike the
-// Shapes world by the novelty of its frames (or with --domain objects),
-// the objects labeller on what the detector finds, or without one the
-// detector's findings described step by step. In auto, a bundle without a
+// domainProbe is how much of a video's start tells its domain: the Shapes
+// labeller's novelty over these seconds' frames against its limit.
+const domainProbe = 4 * time.Second
+
+// labelInDomain labels the video at path in its domain. In auto, the
+// novelty of its first seconds' frames for the Shapes labeller decides:
+// a video like the Shapes world is labelled by the Shapes labeller, any
+// other by the objects labeller on what the detector finds, or without one
+// by the detector's findings described step by step; a bundle without a
 // detector keeps the Shapes track, flagged as it is.
 func labelInDomain(ctx context.Context, domain string, l *subtitle.Labeller, ov *objectsVideos, path string, vm *videoMeter) (*subtitle.Track, string, error) {
-	if domain != domainObjects {
-		tr, err := l.LabelProgress(ctx, path, vm.update)
-		novel := err == nil && l.Entry.NoveltyLimit > 0 && tr.Novelty > l.Entry.NoveltyLimit
-		if err != nil || domain == domainShapes || !novel {
-			return tr, domainShapes, err
-		}
-		otr, err := ov.label(ctx, path, vm.update)
+	if domain == domainAuto {
+		nov, err := l.Novelty(ctx, path, domainProbe)
 		if err != nil {
+			return nil, "", err
+		}
+		domain = domainShapes
+		if l.Entry.NoveltyLimit > 0 && nov > l.Entry.NoveltyLimit {
+			otr, err := ov.label(ctx, path, vm.update)
+			if err == nil {
+				return otr, domainObjects, nil
+			}
 			if ctx.Err() != nil {
 				return nil, "", ctx.Err()
 			}
-			return tr, domainShapes, nil
 		}
-		return otr, domainObjects, nil
+	}
+	if domain == domainShapes {
+		tr, err := l.LabelProgress(ctx, path, vm.update)
+		return tr, domainShapes, err
 	}
 	otr, err := ov.label(ctx, path, vm.update)
 	if err != nil {
