@@ -2,9 +2,7 @@ package subtitle
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"captioner/internal/featcache"
@@ -83,56 +81,21 @@ func (s *Sampler) stream(ctx context.Context, path string, opened func(media.Inf
 	if batch <= 0 {
 		batch = 16
 	}
-	type frames struct {
-		f   []media.Frame
-		err error // after the last batch: io.EOF or why decoding stopped
+	err = stream.Batches(batch, func(frames []media.Frame) error {
+		feats, err := s.Extractor.Features(ctx, frames)
+		if err != nil {
+			return fmt.Errorf("subtitle: %s: %w", path, err)
+		}
+		times := make([]time.Duration, len(frames))
+		for i, f := range frames {
+			times[i] = f.Time
+		}
+		return yield(times, feats)
+	})
+	if err == nil {
+		err = ctx.Err()
 	}
-	ch := make(chan frames, 1)
-	go func() {
-		defer close(ch)
-		for {
-			b := make([]media.Frame, 0, batch)
-			var err error
-			for len(b) < batch {
-				var f media.Frame
-				if f, err = stream.Next(); err != nil {
-					break
-				}
-				b = append(b, f)
-			}
-			select {
-			case ch <- frames{b, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	for b := range ch {
-		if len(b.f) > 0 {
-			feats, err := s.Extractor.Features(ctx, b.f)
-			if err != nil {
-				return info, fmt.Errorf("subtitle: %s: %w", path, err)
-			}
-			times := make([]time.Duration, len(b.f))
-			for i, f := range b.f {
-				times[i] = f.Time
-			}
-			if err := yield(times, feats); err != nil {
-				return info, err
-			}
-		}
-		if b.err != nil {
-			if errors.Is(b.err, io.EOF) {
-				return info, nil
-			}
-			return info, b.err
-		}
-	}
-	// The reader stopped without an error: ctx was cancelled.
-	return info, ctx.Err()
+	return info, err
 }
 
 // Sequence returns every sample of path with the video's duration, from

@@ -2,9 +2,7 @@ package subtitle
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
@@ -104,52 +102,19 @@ func (l *ObjectsLabeller) Label(ctx context.Context, path string) (*ObjectsTrack
 	if batch <= 0 {
 		batch = 8
 	}
-	type frames struct {
-		f   []media.Frame
-		err error
-	}
-	ch := make(chan frames, 1)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		defer close(ch)
-		for {
-			b := make([]media.Frame, 0, batch)
-			var err error
-			for len(b) < batch {
-				var fr media.Frame
-				if fr, err = stream.Next(); err != nil {
-					break
-				}
-				b = append(b, fr)
-			}
-			select {
-			case ch <- frames{b, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
 	run := l.start()
-	for b := range ch {
-		if len(b.f) > 0 {
-			dets, err := l.Detector.DetectObjects(ctx, b.f)
-			if err != nil {
-				return nil, fmt.Errorf("subtitle: %s: %w", path, err)
-			}
-			for i, fr := range b.f {
-				run.push(fr.Time, dets[i])
-			}
+	err = stream.Batches(batch, func(frames []media.Frame) error {
+		dets, err := l.Detector.DetectObjects(ctx, frames)
+		if err != nil {
+			return fmt.Errorf("subtitle: %s: %w", path, err)
 		}
-		if b.err != nil {
-			if errors.Is(b.err, io.EOF) {
-				break
-			}
-			return nil, b.err
+		for i, fr := range frames {
+			run.push(fr.Time, dets[i])
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

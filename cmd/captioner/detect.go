@@ -234,7 +234,7 @@ func (r *detectRun) file(cmd *cobra.Command, path string) error {
 	defer vm.finish()
 	vm.update(0, info.Duration)
 	step := time.Duration(float64(time.Second) / r.f.fps)
-	return inBatches(stream, r.f.batch, func(batch []media.Frame) error {
+	err = stream.Batches(r.f.batch, func(batch []media.Frame) error {
 		if err := r.frames(ctx, d, path, info, fit, batch, true); err != nil {
 			return err
 		}
@@ -245,6 +245,10 @@ func (r *detectRun) file(cmd *cobra.Command, path string) error {
 		vm.update(done, info.Duration)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return stream.Close()
 }
 
 // frames detects objects in frames of one file, maps the boxes to the

@@ -123,7 +123,10 @@ func runFeatures(cmd *cobra.Command, g *globals, f featuresFlags, e *vision.Extr
 		return err
 	}
 	defer stream.Close()
-	return inBatches(stream, f.batch, emit)
+	if err := stream.Batches(f.batch, emit); err != nil {
+		return err
+	}
+	return stream.Close()
 }
 
 func printFeatures(w io.Writer, asJSON bool, rec featuresRecord) error {

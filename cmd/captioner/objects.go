@@ -261,7 +261,7 @@ func (o *objectsVideos) describe(ctx context.Context, path string, progress subt
 	progress(0, info.Duration)
 	var dets [][]objects.Detection
 	var times []time.Duration
-	err = inBatches(stream, 8, func(batch []media.Frame) error {
+	err = stream.Batches(8, func(batch []media.Frame) error {
 		found, err := o.det.DetectWith(ctx, batch, vision.DetectOptions{MinScore: describeFloor})
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
