@@ -27,5 +27,6 @@
 package world
 
 // Version names the generator; it changes whenever the same seed would give
-// different output.
-const Version = "shapes-world/1"
+// different output. Version 2 added images drawn from a Spread (every reading
+// of WORLD.md); fixed-size images and videos are as version 1 made them.
+const Version = "shapes-world/2"

@@ -16,6 +16,20 @@ type Background struct {
 	Kind  string  `json:"kind"`  // "white", "black" or "gray"
 	Level uint8   `json:"level"` // 255, 0 or 96..160
 	Noise float64 `json:"noise"` // standard deviation of the noise, 0..8
+	// PerChannel noise is drawn independently for each channel; otherwise
+	// one value per pixel is shared by the three.
+	PerChannel bool `json:"per_channel,omitempty"`
+}
+
+// NoiseKind names the background's noise: "none", "shared" or "channel".
+func (b Background) NoiseKind() string {
+	switch {
+	case b.Noise == 0:
+		return NoiseNone
+	case b.PerChannel:
+		return NoiseChannel
+	}
+	return NoiseShared
 }
 
 // randomBackground draws a background: white or black a quarter of the time
@@ -37,9 +51,17 @@ func randomBackground(r *rand.Rand) Background {
 }
 
 // render returns the background as packed RGB, (h, w, 3). The noise is one
-// value per pixel added to all three channels, drawn from r.
+// value per pixel added to all three channels, or with PerChannel one value
+// per channel, drawn from r.
 func (b Background) render(w, h int, r *rand.Rand) []byte {
 	pix := make([]byte, w*h*3)
+	if b.PerChannel && b.Noise > 0 {
+		for i := range pix {
+			v := float64(b.Level) + r.NormFloat64()*b.Noise
+			pix[i] = uint8(math.Round(min(max(v, 0), 255)))
+		}
+		return pix
+	}
 	for i := 0; i < w*h; i++ {
 		v := float64(b.Level)
 		if b.Noise > 0 {

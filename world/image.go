@@ -16,7 +16,9 @@ type ImageSample struct {
 	AntiAliased bool       `json:"antialiased"`
 	Width       int        `json:"width"`
 	Height      int        `json:"height"`
-	Pix         []byte     `json:"-"` // packed RGB, (Height, Width, 3)
+	Format      string     `json:"format,omitempty"`  // how a Spread says to store it: "png" or "jpg"
+	Quality     int        `json:"quality,omitempty"` // JPEG quality
+	Pix         []byte     `json:"-"`                 // packed RGB, (Height, Width, 3)
 }
 
 // MakeImage generates image number index of the run with the given seed, in
@@ -82,7 +84,7 @@ func oneObjectScene(r *rand.Rand, f frame, bg Background) (Scene, bool) {
 // n for a box of the given extent, or reports that none fits.
 func cellRange(r *rand.Rand, f frame, extent float64, n, k int) (float64, bool) {
 	third := float64(n) / 3
-	m := 0.02*float64(n) + slack
+	m := 0.02*float64(n) + f.rng.slack
 	lo, hi := f.centreRange(extent, n)
 	lo = math.Max(lo, float64(k)*third+m)
 	hi = math.Min(hi, float64(k+1)*third-m)
@@ -106,7 +108,7 @@ func twoObjectScene(r *rand.Rand, f frame, bg Background) (Scene, bool) {
 	if r.IntN(2) == 0 {
 		want = Above
 	}
-	minLead := 0.06*f.short + slack
+	minLead := 0.06*f.short + f.rng.slack
 	for range 50 {
 		a = place(a, randomCentre(r, f, a))
 		b = place(b, randomCentre(r, f, b))
@@ -136,8 +138,11 @@ func randomCentre(r *rand.Rand, f frame, o Object) Point {
 	return Point{uniform(r, x0, x1), uniform(r, y0, y1)}
 }
 
-// encodeImage encodes packed RGB as PNG or JPEG (quality 95).
-func encodeImage(pix []byte, w, h int, format string) ([]byte, error) {
+// encodeImage encodes packed RGB as PNG or JPEG (at quality, 1..100; 0 means 95).
+func encodeImage(pix []byte, w, h int, format string, quality int) ([]byte, error) {
+	if quality == 0 {
+		quality = 95
+	}
 	rgb := gocv.NewMatWithSize(h, w, gocv.MatTypeCV8UC3)
 	defer rgb.Close()
 	data, err := rgb.DataPtrUint8()
@@ -153,7 +158,7 @@ func encodeImage(pix []byte, w, h int, format string) ([]byte, error) {
 	case "png":
 		buf, err = gocv.IMEncode(gocv.PNGFileExt, bgr)
 	case "jpg":
-		buf, err = gocv.IMEncodeWithParams(gocv.JPEGFileExt, bgr, []int{gocv.IMWriteJpegQuality, 95})
+		buf, err = gocv.IMEncodeWithParams(gocv.JPEGFileExt, bgr, []int{gocv.IMWriteJpegQuality, quality})
 	default:
 		return nil, fmt.Errorf("world: unknown image format %q (want png or jpg)", format)
 	}

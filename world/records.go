@@ -23,6 +23,7 @@ type SynthInfo struct {
 	FPS         float64 `json:"fps,omitempty"`          // videos
 	MinDuration float64 `json:"min_duration,omitempty"` // videos, seconds
 	MaxDuration float64 `json:"max_duration,omitempty"` // videos, seconds
+	Spread      *Spread `json:"spread,omitempty"`       // images of a Spread (then Width, Height, Format are each image's own)
 }
 
 // ImageRecord is one line of captions.jsonl.
@@ -32,6 +33,11 @@ type ImageRecord struct {
 	Scene       Scene      `json:"scene"`
 	Background  Background `json:"background"`
 	AntiAliased bool       `json:"antialiased"`
+	// Width, Height and Quality (JPEG) are each image's own under a
+	// Spread; without one, synth.json's size holds for every image.
+	Width   int `json:"width,omitempty"`
+	Height  int `json:"height,omitempty"`
+	Quality int `json:"quality,omitempty"`
 }
 
 // VideoRecord is NNNN.json, the ground truth of one video.

@@ -23,7 +23,12 @@ type ImageOptions struct {
 	Seed          uint64 // image i depends only on (Seed, i)
 	Width, Height int    // 0 means 320x240
 	Format        string // "png" (default) or "jpg"
-	Out           string // output folder, created if missing
+	// Spread, if not nil, draws each image's size, aspect ratio, noise,
+	// edges and format from the whole contract or the part it narrows to
+	// (Width, Height and Format are then not used); nil keeps every image
+	// at one size and format, drawn as generator version 1 did.
+	Spread *Spread
+	Out    string // output folder, created if missing
 	// Progress, if not nil, is called after each finished image, from the
 	// goroutine that called GenerateImages.
 	Progress func(done, total int)
@@ -43,6 +48,20 @@ type VideoOptions struct {
 }
 
 func (o *ImageOptions) fill() error {
+	if o.Spread != nil {
+		s, err := o.Spread.filled()
+		if err != nil {
+			return err
+		}
+		o.Spread, o.Width, o.Height, o.Format = &s, s.Width, s.Height, ""
+		if o.N < 0 {
+			return fmt.Errorf("world: negative image count %d", o.N)
+		}
+		if o.Out == "" {
+			return fmt.Errorf("world: no output folder")
+		}
+		return nil
+	}
 	if o.Width == 0 && o.Height == 0 {
 		o.Width, o.Height = 320, 240
 	}
@@ -96,8 +115,8 @@ func (o *VideoOptions) fill() error {
 //	OUT/captions.jsonl         one ImageRecord per line, in image order
 //	OUT/synth.json             a SynthInfo, written last
 //
-// Image i depends only on (o.Seed, i) and the size: the same seed gives the
-// same bytes, whatever N and however many workers.
+// Image i depends only on (o.Seed, i) and the size or spread: the same seed
+// gives the same bytes, whatever N and however many workers.
 func GenerateImages(ctx context.Context, o ImageOptions) error {
 	if err := o.fill(); err != nil {
 		return err
@@ -107,19 +126,29 @@ func GenerateImages(ctx context.Context, o ImageOptions) error {
 	}
 	recs := make([]ImageRecord, o.N)
 	err := parallel(ctx, o.N, o.Progress, func(ctx context.Context, i int) error {
-		im, err := MakeImage(o.Seed, i, o.Width, o.Height)
+		var im ImageSample
+		var err error
+		if o.Spread != nil {
+			im, err = MakeSpreadImage(o.Seed, i, *o.Spread)
+		} else {
+			im, err = MakeImage(o.Seed, i, o.Width, o.Height)
+			im.Format = o.Format
+		}
 		if err != nil {
 			return err
 		}
-		data, err := encodeImage(im.Pix, im.Width, im.Height, o.Format)
+		data, err := encodeImage(im.Pix, im.Width, im.Height, im.Format, im.Quality)
 		if err != nil {
 			return err
 		}
-		rel := fmt.Sprintf("images/%06d.%s", i, o.Format)
+		rel := fmt.Sprintf("images/%06d.%s", i, im.Format)
 		if err := atomicfile.WriteFile(filepath.Join(o.Out, rel), data, 0o644); err != nil {
 			return fmt.Errorf("world: %w", err)
 		}
 		recs[i] = ImageRecord{File: rel, Caption: im.Caption, Scene: im.Scene, Background: im.Background, AntiAliased: im.AntiAliased}
+		if o.Spread != nil {
+			recs[i].Width, recs[i].Height, recs[i].Quality = im.Width, im.Height, im.Quality
+		}
 		return nil
 	})
 	if err != nil {
@@ -137,6 +166,7 @@ func GenerateImages(ctx context.Context, o ImageOptions) error {
 	}
 	return writeJSON(filepath.Join(o.Out, "synth.json"), SynthInfo{
 		Kind: "images", Generator: Version, Seed: o.Seed, N: o.N, Width: o.Width, Height: o.Height, Format: o.Format,
+		Spread: o.Spread,
 	})
 }
 
