@@ -119,6 +119,9 @@ func decoderOrients(format string) bool {
 // decodeImage decodes data with OpenCV and returns it oriented, sized and in
 // RGB. Every Mat is closed before it returns.
 func decodeImage(data []byte, h imageHeader, opts ImageOptions) (Frame, error) {
+	if h.Format == FormatPNG {
+		data = withoutICCP(data)
+	}
 	m, err := gocv.IMDecode(data, gocv.IMReadColor)
 	if err != nil {
 		return Frame{}, fmt.Errorf("OpenCV: %w", err)
