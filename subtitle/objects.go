@@ -244,6 +244,12 @@ func direction(vx, vy float64) objects.Direction {
 // by the cue rules, as a labeller's smoothed labels are: runs of equal
 // labels become segments, then BuildCues.
 func LabelTrackCues(labels []objects.Label, times []time.Duration, d time.Duration, o Options) ([]Cue, error) {
+	return labelTrackCues(labels, nil, times, d, o)
+}
+
+// labelTrackCues is LabelTrackCues with each step's confidence in its
+// label (nil: 1).
+func labelTrackCues(labels []objects.Label, conf []float32, times []time.Duration, d time.Duration, o Options) ([]Cue, error) {
 	if len(labels) == 0 {
 		return nil, nil
 	}
@@ -264,6 +270,9 @@ func LabelTrackCues(labels []objects.Label, times []time.Duration, d time.Durati
 	for k := range probs {
 		probs[k] = make([]float32, len(texts))
 		probs[k][ids[k]] = 1
+		if conf != nil {
+			probs[k][ids[k]] = conf[k]
+		}
 	}
 	segs := Segments(times, ids, probs, d)
 	return BuildCues(segs, func(l int) string { return texts[l] }, d, o)

@@ -156,41 +156,67 @@ type objectsRun struct {
 
 func (l *ObjectsLabeller) start() *objectsRun {
 	r := &objectsRun{l: l, fz: l.Entry.Featurizer.New()}
-	r.stream = l.Model.NewStream(func(_ int, p []float32) { r.probs = append(r.probs, p) })
+	if !l.Entry.PerClass {
+		r.stream = l.Model.NewStream(func(_ int, p []float32) { r.probs = append(r.probs, p) })
+	}
 	return r
 }
 
 func (r *objectsRun) push(t time.Duration, dets []objects.Detection) {
 	v := r.fz.Vector(dets)
-	r.z = r.l.Model.Norm.Apply(v, r.z)
-	r.nov += rnn.Novelty(r.z)
-	r.stream.Push(v)
+	if r.stream != nil {
+		r.z = r.l.Model.Norm.Apply(v, r.z)
+		r.nov += rnn.Novelty(r.z)
+		r.stream.Push(v)
+	}
 	r.times = append(r.times, t)
 	r.scores = append(r.scores, bestScores([][]float32{v}, len(r.fz.Classes()))[0])
-	if r.l.Baseline {
+	if r.l.Baseline || r.l.Entry.PerClass {
 		r.dets = append(r.dets, dets)
 	}
 }
 
 func (r *objectsRun) finish(d time.Duration) (*ObjectsTrack, error) {
-	r.stream.Flush()
+	if r.stream != nil {
+		r.stream.Flush()
+	}
 	l := r.l
 	tr := &ObjectsTrack{Track: Track{Steps: len(r.times)}}
 	if len(r.times) == 0 || d <= 0 {
 		return tr, nil
 	}
-	l.Entry.biasStill(l.Model, r.probs)
-	cues, err := l.Model.Cues(r.times, r.probs, d, l.Entry.Penalty, l.cue())
+	var cues []Cue
+	var err error
+	var view objects.Presence
+	if l.Entry.PerClass {
+		c := l.classProbs(r.dets)
+		labels, conf, inView, err := l.classLabels(c, len(r.times), l.Entry.Penalty, l.Entry.StillBias)
+		if err != nil {
+			return nil, err
+		}
+		view = viewPresence(l.Entry.Featurizer.Classes, c.idx, inView, d)
+		cues, err = labelTrackCues(labels, conf, r.times, d, l.cue())
+		if err != nil {
+			return nil, err
+		}
+		tr.Novelty = c.novelty
+	} else {
+		l.Entry.biasStill(l.Model, r.probs)
+		cues, err = l.Model.Cues(r.times, r.probs, d, l.Entry.Penalty, l.cue())
+		tr.Novelty = r.nov / float64(len(r.times))
+	}
 	if err != nil {
 		return nil, err
 	}
 	tr.Cues = cues
 	tr.Confidence, _ = meanConfidence(cues)
-	tr.Novelty = r.nov / float64(len(r.times))
 	tr.Unsure = l.Entry.Unsure(tr.Confidence, tr.Novelty)
 	tr.Labels = objects.LabelsFromCues(WorldCues(cues), d)
 	classes := r.fz.Classes()
-	tr.Presence = l.Entry.Presence.Presence(tr.Labels, r.scores, classes, d)
+	tr.Presence = view
+	if !l.Entry.PerClass {
+		tr.Presence = l.Entry.Presence.Presence(tr.Labels, r.scores, classes, d)
+	}
 	if l.Baseline {
 		bl := DenseLabels(r.dets, l.Entry.BaselineScore)
 		tr.Baseline, err = LabelTrackCues(bl, r.times, d, l.cue())
@@ -291,6 +317,9 @@ func (e *ObjectsEntry) biasStill(m *Model, probs [][]float32) {
 // the still bias with the best mean of step accuracy, boundary F1 and time
 // accuracy (Train's validation score).
 func (l *ObjectsLabeller) chooseDecoding(ctx context.Context, videos []ObjectsVideo) (float64, float64) {
+	if l.Entry.PerClass {
+		return l.chooseClassDecoding(ctx, videos)
+	}
 	type run struct {
 		v     ObjectsVideo
 		times []time.Duration

@@ -55,6 +55,21 @@ func TestDenseLabels(t *testing.T) {
 	}
 }
 
+// copyBundle copies the default bundle's manifest and Shapes labeller into
+// dir.
+func copyBundle(t *testing.T, dir string) {
+	t.Helper()
+	for _, f := range []string{"manifest.json", "subtitle.safetensors"} {
+		data, err := fs.ReadFile(models.Default(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dir+"/"+f, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // A tiny labeller trained in seconds on generated videos learns more than
 // "nothing moves" everywhere, and its bundle entry loads back.
 func TestTrainObjectsTiny(t *testing.T) {
@@ -75,15 +90,7 @@ func TestTrainObjectsTiny(t *testing.T) {
 	}
 	// Installed into a copy of a bundle, with the other entries untouched.
 	b := t.TempDir()
-	for _, f := range []string{"manifest.json", "subtitle.safetensors"} {
-		data, err := fs.ReadFile(models.Default(), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(b+"/"+f, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyBundle(t, b)
 	before, _ := os.ReadFile(b + "/manifest.json")
 	if err := InstallObjects(b, weights, *e); err != nil {
 		t.Fatal(err)

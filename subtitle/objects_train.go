@@ -55,6 +55,10 @@ type ObjectsEntry struct {
 	// before smoothing (0 or 1: unchanged); it and the smoothing penalty
 	// are chosen together on the validation videos.
 	StillBias float64 `json:"still_bias,omitempty"`
+	// PerClass says the model is a per-class labeller (objects_class.go):
+	// its input is one class's ClassValues a step, its labels what one
+	// class does, and it runs once for every class a video shows.
+	PerClass bool `json:"per_class,omitempty"`
 }
 
 // ErrNoObjectsLabeller marks a bundle without an objects labeller.
@@ -75,7 +79,15 @@ func LoadObjectsBundle(fsys fs.FS, name string) (*Model, *ObjectsEntry, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(e.Featurizer.Classes)*objects.FeaturesPerClass != m.Config.FeatureDim {
+	if e.PerClass && m.Config.FeatureDim != ClassValues {
+		return nil, nil, fmt.Errorf("subtitle: model bundle %s: %s: a per-class labeller of %d values a step, not %d", name, ObjectsPart, m.Config.FeatureDim, ClassValues)
+	}
+	if e.PerClass {
+		if _, err := parseClassLabels(m.Labels); err != nil {
+			return nil, nil, fmt.Errorf("subtitle: model bundle %s: %s: %w", name, ObjectsPart, err)
+		}
+	}
+	if !e.PerClass && len(e.Featurizer.Classes)*objects.FeaturesPerClass != m.Config.FeatureDim {
 		return nil, nil, fmt.Errorf("subtitle: model bundle %s: %s: %d classes for %d features", name, ObjectsPart, len(e.Featurizer.Classes), m.Config.FeatureDim)
 	}
 	return m, &e, nil
@@ -133,6 +145,9 @@ type ObjectsTrainOptions struct {
 	Out      string // checkpoints
 	Log      func(format string, a ...any)
 	MinSD    float64 // SequenceTrainOptions.MinSD; default 0.1
+	// PerClass trains a per-class labeller (objects_class.go) instead of
+	// one over the whole featurizer vector.
+	PerClass bool
 }
 
 // TrainObjects fits an objects labeller on generated videos and chooses,
@@ -174,16 +189,21 @@ func TrainObjects(ctx context.Context, o ObjectsTrainOptions) ([]byte, *ObjectsE
 		return nil, nil, err
 	}
 	trainV, valV := videos[:o.TrainVideos], videos[o.TrainVideos:]
-	train, err := ObjectsSequences(trainV, fz)
-	if err != nil {
-		return nil, nil, err
-	}
-	val, err := ObjectsSequences(valV, fz)
-	if err != nil {
-		return nil, nil, err
-	}
-	o.Log("generated %d training and %d validation videos in %s", len(trainV), len(valV), time.Since(began).Round(time.Second))
+	sequences := func(vs []ObjectsVideo) (SequenceSet, error) { return ObjectsSequences(vs, fz) }
 	labels, schema := ObjectsSchema(o.Classes)
+	if o.PerClass {
+		sequences = func(vs []ObjectsVideo) (SequenceSet, error) { return ClassSequences(vs, o.Classes, o.Floor) }
+		labels, schema = ClassSchema()
+	}
+	train, err := sequences(trainV)
+	if err != nil {
+		return nil, nil, err
+	}
+	val, err := sequences(valV)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.Log("generated %d training and %d validation videos (%d and %d sequences) in %s", len(trainV), len(valV), len(train.Seqs), len(val.Seqs), time.Since(began).Round(time.Second))
 	cue := ObjectsCueOptions()
 	res, err := TrainSequences(ctx, SequenceTrainOptions{
 		Train: train, Val: val, Labels: labels, Schema: schema, Config: o.Config, Out: o.Out,
@@ -204,6 +224,7 @@ func TrainObjects(ctx context.Context, o ObjectsTrainOptions) ([]byte, *ObjectsE
 		Domain:     "objects",
 		Featurizer: ObjectsFeaturizer{Classes: o.Classes, Floor: o.Floor, Input: o.Input, FPS: c.FPS},
 		Schema:     schema.Groups,
+		PerClass:   o.PerClass,
 	}
 	// The presence rule and the baseline's threshold, on the validation videos.
 	l := &ObjectsLabeller{Model: res.Model, Entry: e, Cue: cue}

@@ -42,6 +42,8 @@ func main() {
 	lr := flag.Float64("lr", 2e-3, "learning rate")
 	dropout := flag.Float64("dropout", 0.1, "dropout on the inputs")
 	inputs := flag.String("inputs", "features,change", "input parts (subtitle.ParseInputs)")
+	perClass := flag.Bool("per-class", false, "train a per-class labeller (one network shared by every class)")
+	batch := flag.Int("batch", 16, "windows a training step")
 	labels := flag.String("labels", "vision/testdata/realmedia/labels.json", "hand labels of the real clips")
 	flag.Parse()
 	if *work == "" {
@@ -53,12 +55,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *work, *install, *labels, *dataSeed, *testSeed, *trainN, *valN, *testN, *seed, *epochs, *hidden, *window, *minSD, *lr, *dropout, parts); err != nil {
+	if err := run(ctx, *work, *install, *labels, *dataSeed, *testSeed, *trainN, *valN, *testN, *seed, *epochs, *hidden, *window, *minSD, *lr, *dropout, parts, *perClass, *batch); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int, minSD, lr, dropout float64, inputs []string) error {
+func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int, minSD, lr, dropout float64, inputs []string, perClass bool, batch int) error {
 	spec, err := vision.DefaultDetectorSpec()
 	if err != nil {
 		return err
@@ -66,7 +68,7 @@ func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSe
 	classes := spec.Detector.Labels
 	weights, entry, err := subtitle.TrainObjects(ctx, subtitle.ObjectsTrainOptions{
 		Classes: classes, DataSeed: dataSeed, TrainVideos: trainN, ValVideos: valN,
-		Seed: seed, Epochs: epochs, Patience: epochs, Batch: 16, LR: lr, MinSD: minSD, Out: filepath.Join(work, "checkpoints"),
+		Seed: seed, Epochs: epochs, Patience: epochs, Batch: batch, PerClass: perClass, LR: lr, MinSD: minSD, Out: filepath.Join(work, "checkpoints"),
 		Config: subtitle.Config{Hidden: hidden, Layers: 1, Bidirectional: true, Window: window, Dropout: dropout, Inputs: inputs},
 		Log:    func(f string, a ...any) { log.Printf(f, a...) },
 	})
