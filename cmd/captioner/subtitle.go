@@ -129,7 +129,7 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 		return usagef("--lang %q: want a language tag such as en or pt-BR", f.lang)
 	}
 	if f.outDir != "" {
-		if st, err := os.Stat(f.outDir); err != nil || !st.IsDir() {
+		if st, err := os.Stat(f.outDir); err == nil && !st.IsDir() {
 			return usagef("--out %s: not a folder", f.outDir)
 		}
 	}
@@ -138,6 +138,11 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 	}
 	if err := checkDomain(f.domain); err != nil {
 		return err
+	}
+	if f.outDir != "" { // created, as synth --out and batch --out do
+		if err := os.MkdirAll(f.outDir, 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
 	}
 	b, err := openBundle(f.model)
 	if err != nil {
