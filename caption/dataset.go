@@ -19,6 +19,10 @@ type Example struct {
 	Image    string   // path of the image file
 	Captions []string // the reference captions, as written
 	Split    string   // "train", "val", "test", "restval", or "" when the dataset has no split
+	// Slices name the slices of an evaluation the image belongs to, each
+	// "kind=value" (Shapes-world images: "aspect=16:9", "size=401-960",
+	// "noise=channel", "format=jpg"); Evaluate scores each slice apart.
+	Slices []string
 }
 
 // Dataset is a set of captioned images read from one of the layouts below.
@@ -166,13 +170,37 @@ func ReadShapes(dir string) (*Dataset, error) {
 		return nil, fmt.Errorf("caption: %s: %w", path, err)
 	}
 	d := &Dataset{Format: "shapes"}
+	var info world.SynthInfo
 	if data, err := os.ReadFile(filepath.Join(dir, "synth.json")); err == nil {
 		json.Unmarshal(data, &d.Source) // description only: a bad one is left out
+		json.Unmarshal(data, &info)
 	}
 	for _, r := range recs {
-		d.Examples = append(d.Examples, Example{Image: filepath.Join(dir, r.File), Captions: []string{r.Caption}})
+		d.Examples = append(d.Examples, Example{Image: filepath.Join(dir, r.File), Captions: []string{r.Caption}, Slices: shapesSlices(r, info)})
 	}
 	return d, nil
+}
+
+// shapesSlices names the slices a generated image belongs to: its aspect
+// ratio, size class, noise kind and file format (world.AspectOf, SizeOf).
+// Without its own size in the record, synth.json's holds.
+func shapesSlices(r world.ImageRecord, info world.SynthInfo) []string {
+	w, h := r.Width, r.Height
+	if w == 0 || h == 0 {
+		w, h = info.Width, info.Height
+	}
+	var out []string
+	if w > 0 && h > 0 {
+		out = append(out, "aspect="+world.AspectOf(w, h), "size="+world.SizeOf(w, h))
+	}
+	out = append(out, "noise="+r.Background.NoiseKind())
+	if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(r.File)), "."); ext != "" {
+		if ext == "jpeg" {
+			ext = "jpg"
+		}
+		out = append(out, "format="+ext)
+	}
+	return out
 }
 
 // ReadCOCO reads a COCO captions file (captions_train2014.json layout:

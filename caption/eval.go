@@ -3,6 +3,7 @@ package caption
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"captioner/world"
 )
@@ -22,6 +23,16 @@ type Report struct {
 	Scene *world.CaptionReport `json:"scene,omitempty"`
 	// LowConfidence counts captions scored under the model's threshold.
 	LowConfidence int `json:"low_confidence"`
+	// Slices are the Shapes-world scores of each slice the examples name
+	// (Example.Slices), in order of name.
+	Slices []SliceReport `json:"slices,omitempty"`
+}
+
+// SliceReport is the Shapes-world scores of one slice of an evaluation.
+type SliceReport struct {
+	Name   string              `json:"name"` // "kind=value"
+	Images int                 `json:"images"`
+	Scene  world.CaptionReport `json:"scene"`
 }
 
 // Evaluate captions feats (one vector per example; nil vectors are skipped)
@@ -35,6 +46,7 @@ func Evaluate(ctx context.Context, m *Model, unsure func(Result) bool, examples 
 	var refs [][][]string
 	var preds []string
 	var raw [][]string
+	var slices [][]string
 	results := make([]Result, len(examples))
 	r := &Report{}
 	for i, e := range examples {
@@ -62,6 +74,7 @@ func Evaluate(ctx context.Context, m *Model, unsure func(Result) bool, examples 
 		refs = append(refs, rs)
 		preds = append(preds, res[0].Text)
 		raw = append(raw, e.Captions)
+		slices = append(slices, e.Slices)
 	}
 	r.Images = len(cands)
 	if r.Images == 0 {
@@ -74,7 +87,38 @@ func Evaluate(ctx context.Context, m *Model, unsure func(Result) bool, examples 
 		return nil, nil, err
 	}
 	r.Scene = sceneReport(preds, raw)
+	if r.Scene != nil {
+		r.Slices = sliceReports(preds, raw, slices)
+	}
 	return r, results, nil
+}
+
+// sliceReports scores each slice named in slices (one list per prediction)
+// with the Shapes world's scorer, in order of name.
+func sliceReports(preds []string, refs [][]string, slices [][]string) []SliceReport {
+	members := map[string][]int{}
+	for i, ss := range slices {
+		for _, s := range ss {
+			members[s] = append(members[s], i)
+		}
+	}
+	names := make([]string, 0, len(members))
+	for n := range members {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []SliceReport
+	for _, n := range names {
+		var p []string
+		var r [][]string
+		for _, i := range members[n] {
+			p, r = append(p, preds[i]), append(r, refs[i])
+		}
+		if rep := sceneReport(p, r); rep != nil {
+			out = append(out, SliceReport{Name: n, Images: len(p), Scene: *rep})
+		}
+	}
+	return out
 }
 
 // sceneReport scores predictions with the Shapes world's scorer when every

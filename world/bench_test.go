@@ -9,7 +9,14 @@ import (
 func BenchmarkMakeImage320x240(b *testing.B) { makeImageBench(b, 320, 240) }
 func BenchmarkMakeImage640x480(b *testing.B) { makeImageBench(b, 640, 480) }
 
-func BenchmarkGenerateImages100(b *testing.B) { generateImagesBench(b, 100) }
+func BenchmarkGenerateImages100(b *testing.B) { generateImagesBench(b, 100, nil) }
+
+// The whole contract's spread, and its sides up to 640 (what the default
+// captioner's recipe trains on).
+func BenchmarkGenerateSpreadImages100(b *testing.B) { generateImagesBench(b, 100, &Spread{}) }
+func BenchmarkGenerateSpreadImages100To640(b *testing.B) {
+	generateImagesBench(b, 100, &Spread{MaxSide: 640})
+}
 
 func BenchmarkRenderVideo20s(b *testing.B) { renderVideoBench(b, 20*time.Second) }
 
@@ -23,9 +30,9 @@ func makeImageBench(b *testing.B, w, h int) {
 	}
 }
 
-func generateImagesBench(b *testing.B, n int) {
+func generateImagesBench(b *testing.B, n int, s *Spread) {
 	for b.Loop() {
-		if err := GenerateImages(context.Background(), ImageOptions{N: n, Seed: 1, Out: b.TempDir()}); err != nil {
+		if err := GenerateImages(context.Background(), ImageOptions{N: n, Seed: 1, Spread: s, Out: b.TempDir()}); err != nil {
 			b.Fatal(err)
 		}
 	}

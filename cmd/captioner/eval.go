@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"captioner/caption"
+	"captioner/engine"
 	"captioner/vision"
 )
 
@@ -56,15 +57,15 @@ every image. The report says which split, and how many images it scored.`,
 			if len(examples) == 0 {
 				return fmt.Errorf("%s: no images in split %q", data, split)
 			}
-			b, err := openBundle(model)
+			b, err := engine.OpenBundle(model)
 			if err != nil {
 				return err
 			}
-			m, entry, err := b.captioner()
+			m, entry, err := b.Captioner()
 			if err != nil {
 				return err
 			}
-			src, ex, err := b.featureSource(cache, vision.Options{BatchSize: 16, Dim: m.Config.FeatureDim})
+			src, ex, err := b.FeatureSource(cache, vision.Options{BatchSize: 16, Dim: m.Config.FeatureDim})
 			if err != nil {
 				return err
 			}
@@ -131,4 +132,11 @@ func printCaptionReport(g *globals, r *caption.Report) {
 		fmt.Fprintf(g.stdout, "unparsed      %d\n", s.ParseFailures)
 	}
 	fmt.Fprintf(g.stdout, "low confidence %d\n", r.LowConfidence)
+	if len(r.Slices) > 0 {
+		fmt.Fprintf(g.stdout, "\n%-16s %6s %7s %7s %7s %7s %8s\n", "slice", "images", "exact", "shape", "colour", "size", "position")
+		for _, sl := range r.Slices {
+			s := sl.Scene
+			fmt.Fprintf(g.stdout, "%-16s %6d %7.4f %7.4f %7.4f %7.4f %8.4f\n", sl.Name, sl.Images, s.ExactMatch, s.Shape, s.Colour, s.Size, s.Where)
+		}
+	}
 }
