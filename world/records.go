@@ -23,6 +23,7 @@ type SynthInfo struct {
 	FPS         float64 `json:"fps,omitempty"`          // videos
 	MinDuration float64 `json:"min_duration,omitempty"` // videos, seconds
 	MaxDuration float64 `json:"max_duration,omitempty"` // videos, seconds
+	Noise       string  `json:"noise,omitempty"`        // videos: the kind of noisy backgrounds' noise, when not shared
 	Spread      *Spread `json:"spread,omitempty"`       // images of a Spread (then Width, Height, Format are each image's own)
 }
 

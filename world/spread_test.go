@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -258,3 +259,57 @@ func TestSpreadRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestVideoNoisePerChannel: a video's noise drawn per channel has the same
+// plan as the shared one (segments, objects, background level and
+// deviation) and a first frame whose background channels differ.
+func TestVideoNoisePerChannel(t *testing.T) {
+	found := 0
+	for i := 0; i < 40 && found < 2; i++ {
+		shared, err := PlanVideo(21, i, VideoOptions{Width: 160, Height: 120})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shared.Background.Noise < 2 || shared.Background.Kind != "gray" {
+			continue
+		}
+		found++
+		perCh, err := PlanVideo(21, i, VideoOptions{Width: 160, Height: 120, Noise: NoiseChannel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(shared.Segments)
+		b, _ := json.Marshal(perCh.Segments)
+		if !bytes.Equal(a, b) || perCh.Background.Noise != shared.Background.Noise || perCh.Background.Level != shared.Background.Level {
+			t.Fatalf("video %d: the plans differ", i)
+		}
+		if shared.Background.NoiseKind() != NoiseShared || perCh.Background.NoiseKind() != NoiseChannel {
+			t.Errorf("video %d: noise kinds %s and %s", i, shared.Background.NoiseKind(), perCh.Background.NoiseKind())
+		}
+		for _, c := range []struct {
+			s    *VideoScript
+			want bool
+		}{{shared, false}, {perCh, true}} {
+			differ := 0
+			c.s.Render(context.Background(), func(_ int, pix []byte) error {
+				for p := 0; p < 100; p++ {
+					if pix[3*p] != pix[3*p+1] || pix[3*p] != pix[3*p+2] {
+						differ++
+					}
+				}
+				return errStop
+			})
+			if (differ > 50) != c.want {
+				t.Errorf("video %d, %s noise: %d of 100 pixels with channels that differ", i, c.s.Background.NoiseKind(), differ)
+			}
+		}
+	}
+	if found < 2 {
+		t.Fatal("no noisy gray video among 40")
+	}
+	if err := GenerateVideos(context.Background(), VideoOptions{N: 1, Noise: "loud", Out: t.TempDir()}); err == nil || !strings.HasPrefix(err.Error(), "world: ") {
+		t.Errorf("noise kind loud: %v", err)
+	}
+}
+
+var errStop = errors.New("stop")

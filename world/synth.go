@@ -41,7 +41,11 @@ type VideoOptions struct {
 	Width, Height            int           // 0 means 320x240; both even
 	FPS                      float64       // 0 means 25
 	MinDuration, MaxDuration time.Duration // 0 means 4 s and 20 s; WORLD.md allows 4 to 60 s
-	Out                      string        // output folder, created if missing
+	// Noise is the kind of a noisy background's noise: NoiseShared ("" too:
+	// one value per pixel, as generator version 1 drew) or NoiseChannel (one
+	// per channel). Which backgrounds are noisy, and how much, is the same.
+	Noise string
+	Out   string // output folder, created if missing
 	// Progress, if not nil, is called after each finished video, from the
 	// goroutine that called GenerateVideos.
 	Progress func(done, total int)
@@ -94,6 +98,9 @@ func (o *VideoOptions) fill() error {
 	if o.MaxDuration == 0 {
 		o.MaxDuration = max(20*time.Second, o.MinDuration)
 	}
+	if o.Noise == NoiseShared {
+		o.Noise = ""
+	}
 	switch {
 	case o.N < 0:
 		return fmt.Errorf("world: negative video count %d", o.N)
@@ -105,6 +112,8 @@ func (o *VideoOptions) fill() error {
 		return fmt.Errorf("world: frame rate %g out of range 1..120", o.FPS)
 	case o.MinDuration < 4*time.Second || o.MaxDuration > 60*time.Second || o.MinDuration > o.MaxDuration:
 		return fmt.Errorf("world: durations %v..%v outside 4s..60s", o.MinDuration, o.MaxDuration)
+	case o.Noise != "" && o.Noise != NoiseShared && o.Noise != NoiseChannel:
+		return fmt.Errorf("world: unknown video noise kind %q (want shared or channel)", o.Noise)
 	}
 	return nil
 }
@@ -210,7 +219,7 @@ func GenerateVideos(ctx context.Context, o VideoOptions) error {
 	}
 	return writeJSON(filepath.Join(o.Out, "synth.json"), SynthInfo{
 		Kind: "videos", Generator: Version, Seed: o.Seed, N: o.N, Width: o.Width, Height: o.Height,
-		FPS: o.FPS, MinDuration: o.MinDuration.Seconds(), MaxDuration: o.MaxDuration.Seconds(),
+		FPS: o.FPS, MinDuration: o.MinDuration.Seconds(), MaxDuration: o.MaxDuration.Seconds(), Noise: o.Noise,
 	})
 }
 

@@ -81,6 +81,7 @@ func planVideo(r *rand.Rand, o VideoOptions) (*VideoScript, error) {
 		return nil, fmt.Errorf("durations %v..%v at %g fps leave no valid segmentation", o.MinDuration, o.MaxDuration, o.FPS)
 	}
 	s := &VideoScript{Width: o.Width, Height: o.Height, FPS: o.FPS, Background: randomBackground(r), AntiAliased: r.IntN(2) == 0}
+	s.Background.PerChannel = o.Noise == NoiseChannel && s.Background.Noise > 0
 	s.Frames = minFrames + r.IntN(maxFrames-minFrames+1)
 	s.Duration = float64(s.Frames) / o.FPS
 

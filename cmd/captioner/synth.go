@@ -175,6 +175,7 @@ func newSynthVideosCommand(g *globals) *cobra.Command {
 	var f synthFlags
 	var fps float64
 	var minDur, maxDur time.Duration
+	var noise string
 	cmd := &cobra.Command{
 		Use:   "videos --out DIR [--n 20] [--seed 1]",
 		Short: "Generate H.264 videos with their per-segment label tracks",
@@ -187,6 +188,9 @@ func newSynthVideosCommand(g *globals) *cobra.Command {
 			if fps <= 0 || fps > 120 {
 				return usagef("--fps must be in (0, 120], got %g", fps)
 			}
+			if noise != world.NoiseShared && noise != world.NoiseChannel {
+				return usagef("--noise %q: want shared or channel", noise)
+			}
 			if minDur < 4*time.Second || maxDur > 60*time.Second || minDur > maxDur {
 				return usagef("durations must satisfy 4s <= --min-duration <= --max-duration <= 60s, got %s and %s", minDur, maxDur)
 			}
@@ -195,7 +199,7 @@ func newSynthVideosCommand(g *globals) *cobra.Command {
 			defer p.finish()
 			err = world.GenerateVideos(cmd.Context(), world.VideoOptions{
 				N: f.n, Seed: f.seed, Width: w, Height: h, FPS: fps,
-				MinDuration: minDur, MaxDuration: maxDur, Out: f.out, Progress: p.update,
+				MinDuration: minDur, MaxDuration: maxDur, Noise: noise, Out: f.out, Progress: p.update,
 			})
 			if err != nil {
 				return err
@@ -209,5 +213,6 @@ func newSynthVideosCommand(g *globals) *cobra.Command {
 	cmd.Flags().Float64Var(&fps, "fps", 25, "frame rate of the videos")
 	cmd.Flags().DurationVar(&minDur, "min-duration", 4*time.Second, "shortest video")
 	cmd.Flags().DurationVar(&maxDur, "max-duration", 20*time.Second, "longest video")
+	cmd.Flags().StringVar(&noise, "noise", "shared", "the noise of noisy backgrounds: shared (one value a pixel) or channel (one a channel)")
 	return cmd
 }
