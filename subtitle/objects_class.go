@@ -40,10 +40,10 @@ import (
 //	       (new) and of the step before's with none now (lost), summed
 //	18, 19 the move of its largest box matched two steps back, a step's
 //	       worth (x 10)
-//	20, 21 how much its best box overlaps a box of another class that
-//	       scores more: their intersection over union, and over its own
-//	       area (a second class on the same box, a part of a larger
-//	       thing: the detector's usual false positives)
+//	20, 21 how much its best box overlaps a box of another class: their
+//	       intersection over union, and over its own area, the largest
+//	       (a second class on the same box, a part of a larger thing: the
+//	       detector's usual false positives)
 const ClassValues = 22
 
 // classMoveMin is the least move, in frame units a step, that counts a
@@ -137,7 +137,7 @@ func ClassSequence(dets [][]objects.Detection, class string, floor float64) [][]
 		}
 		v[4] = float32(now[largest].side)
 		v[7], v[8] = float32(now[0].x), float32(now[0].y)
-		v[20], v[21] = overlaps(now[0], dets[k], class)
+		v[20], v[21] = overlaps(now[0], dets[k], class, floor)
 		if k == 0 {
 			continue
 		}
@@ -186,12 +186,11 @@ func ClassSequence(dets [][]objects.Detection, class string, floor float64) [][]
 }
 
 // overlaps returns the largest intersection over union of d's box with a
-// box of another class that scores more, and the largest share of d's box
-// inside one.
-func overlaps(d classDet, dets []objects.Detection, class string) (float32, float32) {
+// box of another class, and the largest share of d's box inside one.
+func overlaps(d classDet, dets []objects.Detection, class string, floor float64) (float32, float32) {
 	var iou, inside float64
 	for _, o := range dets {
-		if o.Class == class || o.Score <= d.score {
+		if o.Class == class || !(o.Score >= floor) {
 			continue
 		}
 		b, a := o.Box, d.box
