@@ -2,6 +2,8 @@ package batch
 
 import (
 	"time"
+
+	"captioner/engine"
 )
 
 // Status is what became of an input file.
@@ -23,21 +25,8 @@ const (
 	Started Status = "started"
 )
 
-// Caption is an image's caption.
-type Caption struct {
-	Text  string  `json:"caption"`
-	Score float64 `json:"score"` // mean log-probability per word; 0 is certain
-	// Novelty is how far the image's CNN features lie from the training
-	// images'.
-	Novelty float64 `json:"novelty"`
-	// LowConfidence says that the caption is a guess: the score is under
-	// the model's threshold or the novelty over its limit.
-	LowConfidence bool `json:"low_confidence"`
-	// Domain says which models answered: "shapes" (the Shapes captioner)
-	// or "objects" (the detector and the objects captioner); "" in records
-	// written before there were two.
-	Domain string `json:"domain,omitempty"`
-}
+// Caption is an image's caption, as the engine gives it.
+type Caption = engine.Caption
 
 // VideoResult sums up a video's subtitle track.
 type VideoResult struct {
@@ -58,7 +47,7 @@ type Record struct {
 	Kind   string    `json:"kind,omitempty"` // "image" or "video"
 	Status Status    `json:"status"`
 	// Model is the checksum of the part of the model bundle that answered
-	// (see ModelChecksum), ModelVersion the bundle's version label, and
+	// (see engine.ModelChecksum), ModelVersion the bundle's version label, and
 	// Settings the options that change the answer (beam width, sampling
 	// rate, track formats...).
 	Model        string `json:"model,omitempty"`

@@ -55,7 +55,7 @@ type Images struct {
 	// Load returns the captioner; Run calls it once, when the first image
 	// needs it.
 	Load func(context.Context) (ImageCaptioner, error)
-	// Model is the captioner's ModelChecksum, Version the bundle's
+	// Model is the captioner's engine.ModelChecksum, Version the bundle's
 	// version label, Settings the options that change the captions.
 	Model, Version, Settings string
 	// Sidecar also writes each caption beside its image (mirrored in the
@@ -71,7 +71,7 @@ type Videos struct {
 	// Load returns the labeller; Run calls it once, when the first video
 	// needs it.
 	Load func(context.Context) (VideoLabeller, error)
-	// Model is the labeller's ModelChecksum, Version the bundle's version
+	// Model is the labeller's engine.ModelChecksum, Version the bundle's version
 	// label, Settings the options that change the tracks.
 	Model, Version, Settings string
 	// Tracks are the formats, language and notes of the tracks; OutDir and

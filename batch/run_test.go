@@ -609,57 +609,6 @@ func TestForeignIndex(t *testing.T) {
 	}
 }
 
-// poolCount counts the videos labelled at once.
-type poolCount struct {
-	mu         sync.Mutex
-	busy, most int
-	clash      bool // a labeller was given two videos at once
-}
-
-// slowLabeller takes 20 ms a video.
-type slowLabeller struct {
-	c    *poolCount
-	mu   sync.Mutex
-	mine bool
-}
-
-func (l *slowLabeller) LabelProgress(ctx context.Context, path string, _ subtitle.Progress) (*subtitle.Track, error) {
-	l.mu.Lock()
-	l.c.mu.Lock()
-	l.c.clash = l.c.clash || l.mine
-	l.c.busy++
-	l.c.most = max(l.c.most, l.c.busy)
-	l.c.mu.Unlock()
-	l.mine = true
-	l.mu.Unlock()
-	time.Sleep(20 * time.Millisecond)
-	l.mu.Lock()
-	l.c.mu.Lock()
-	l.c.busy--
-	l.c.mu.Unlock()
-	l.mine = false
-	l.mu.Unlock()
-	return &subtitle.Track{}, nil
-}
-
-func TestLabellersOneVideoEach(t *testing.T) {
-	c := &poolCount{}
-	p := NewLabellers(&slowLabeller{c: c}, &slowLabeller{c: c})
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Go(func() { p.LabelProgress(context.Background(), "x.mp4", nil) })
-	}
-	wg.Wait()
-	if c.most != 2 || c.clash {
-		t.Errorf("at most %d videos at once (want 2); a labeller given two at once: %v", c.most, c.clash)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := NewLabellers().LabelProgress(ctx, "x.mp4", nil); !errors.Is(err, context.Canceled) {
-		t.Errorf("waiting for a labeller ignores the context: %v", err)
-	}
-}
-
 // halfLabeller reports half of each video done, then fails.
 type halfLabeller struct{}
 

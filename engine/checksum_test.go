@@ -1,4 +1,4 @@
-package batch
+package engine
 
 import (
 	"encoding/json"

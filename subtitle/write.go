@@ -147,6 +147,21 @@ func WriteTracks(video string, cues []Cue, o TrackOptions) ([]string, error) {
 	return paths, nil
 }
 
+// Encode writes cues as one track in format (vtt, srt, ttml, ssa or stl),
+// each cue's confidence in a comment with notes: the bytes WriteTracks
+// writes to a file of that format.
+func Encode(cues []Cue, format string, notes bool) ([]byte, error) {
+	var buf bytes.Buffer
+	ok, err := encode(format, Subtitles(cues, notes), &buf)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("subtitle: unknown track format %q", format)
+	case err != nil:
+		return nil, fmt.Errorf("subtitle: %s track: %w", format, err)
+	}
+	return buf.Bytes(), nil
+}
+
 // Subtitles converts cues to go-astisub's model; with notes, each cue carries
 // its confidence as a comment (a NOTE block in WebVTT).
 func Subtitles(cues []Cue, notes bool) *astisub.Subtitles {

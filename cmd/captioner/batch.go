@@ -7,13 +7,12 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"captioner/batch"
-	"captioner/caption"
+	"captioner/engine"
 	"captioner/models"
 	"captioner/subtitle"
 	"captioner/vision"
@@ -91,7 +90,7 @@ func newBatchCommand(g *globals) *cobra.Command {
 	fl.BoolVar(&f.sidecar, "sidecar", false, "also write each image's caption beside it: photo.jpg.caption.json")
 	fl.StringVar(&f.model, "model", "", "model bundle folder (default: the embedded model)")
 	fl.IntVar(&f.beam, "beam", 3, "beam width of the captions (1: greedy)")
-	fl.StringVar(&f.domain, "domain", domainAuto, "which models caption the images: shapes, objects, or auto (each to the domain it looks like)")
+	fl.StringVar(&f.domain, "domain", engine.DomainAuto, "which models caption the images: shapes, objects, or auto (each to the domain it looks like)")
 	fl.Float64Var(&f.fps, "fps", 0, "video frames sampled per second (default: the rate the labeller was trained at)")
 	fl.StringVar(&f.formats, "format", "vtt,srt", "track formats, comma-separated: vtt, srt, ttml, ssa, stl")
 	fl.StringVar(&f.lang, "lang", "", "language tag in the track names (clip.<lang>.vtt)")
@@ -137,16 +136,28 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 		}
 		fsys = os.DirFS(f.model)
 	}
-	capSum, version, err := batch.ModelChecksum(fsys, "caption")
+	capSum, version, err := engine.ModelChecksum(fsys, "caption")
 	if err != nil {
 		return err
 	}
-	subSum, _, err := batch.ModelChecksum(fsys, "subtitle")
+	subSum, _, err := engine.ModelChecksum(fsys, "subtitle")
 	if err != nil {
 		return err
 	}
-	ms := &batchModels{dir: f.model, f: f, formats: formats}
-	defer ms.close()
+	workers := min(f.jobs, runtime.NumCPU())
+	eng := engine.New(engine.Options{Model: f.model,
+		CNN: vision.Options{Workers: workers, Threads: max(1, runtime.NumCPU()/workers), BatchSize: 8}})
+	defer eng.Close()
+	loadCaptioner := func(ctx context.Context) (batch.ImageCaptioner, error) {
+		return eng.Captioner(engine.CaptionOptions{Beam: f.beam, Domain: f.domain})
+	}
+	loadLabeller := func(ctx context.Context) (batch.VideoLabeller, error) {
+		so := engine.SubtitleOptions{FPS: f.fps, Cue: subtitle.DefaultOptions()}
+		if f.penalty >= 0 {
+			so.Penalty = &f.penalty
+		}
+		return eng.Labellers(f.jobs, so)
+	}
 	fps := f.fps
 	if fps == 0 {
 		fps = subtitle.DefaultFPS // the embedded labeller's: only the weight of an image depends on it
@@ -154,9 +165,9 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 	out := newBatchOutput(g, f.asJSON, newMeter(g.stderr, f.progress), fps)
 	opts := batch.Options{
 		Dir: dir, Out: f.outDir, Recursive: f.recursive, Jobs: f.jobs, Force: f.force,
-		Images: batch.Images{Load: ms.captioner, Model: capSum, Version: version,
+		Images: batch.Images{Load: loadCaptioner, Model: capSum, Version: version,
 			Settings: imageSettings(f), Sidecar: f.sidecar},
-		Videos: batch.Videos{Load: ms.labeller, Model: subSum, Version: version,
+		Videos: batch.Videos{Load: loadLabeller, Model: subSum, Version: version,
 			Settings: fmt.Sprintf("fps=%g format=%s lang=%s notes=%t smoothing=%g", f.fps, strings.Join(formats, ","), f.lang, f.notes, f.penalty),
 			Tracks:   subtitle.TrackOptions{Formats: formats, Lang: f.lang, Notes: f.notes}},
 		Started:  out.started,
@@ -176,137 +187,12 @@ func runBatch(ctx context.Context, g *globals, f batchFlags, dir string) error {
 	return nil
 }
 
-// batchModels loads the bundle's models when batch first asks for them;
-// images and videos share one CNN when their models read vectors of one
-// length.
-type batchModels struct {
-	dir     string
-	f       batchFlags
-	formats []string
-
-	mu  sync.Mutex
-	b   *bundle
-	exs map[int]*vision.Extractor // by vector length
-	obj *objectsSide              // the objects domain's models, loaded when an image needs them
-}
-
-// open opens the bundle, once.
-func (m *batchModels) open() (*bundle, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.b == nil {
-		b, err := openBundle(m.dir)
-		if err != nil {
-			return nil, err
-		}
-		m.b = b
-	}
-	return m.b, nil
-}
-
-// cnn starts the bundle's CNN for a model that reads dim values, once per
-// length. With several jobs, the CNN runs as many networks, each with its
-// share of the CPUs.
-func (m *batchModels) cnn(dim int) (*vision.Extractor, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if ex := m.exs[dim]; ex != nil {
-		return ex, nil
-	}
-	workers := min(m.f.jobs, runtime.NumCPU())
-	ex, err := vision.New(m.b.spec, vision.Options{Workers: workers, Threads: max(1, runtime.NumCPU()/workers), BatchSize: 8, Dim: dim})
-	if err != nil {
-		return nil, err
-	}
-	if m.exs == nil {
-		m.exs = map[int]*vision.Extractor{}
-	}
-	m.exs[dim] = ex
-	return ex, nil
-}
-
-func (m *batchModels) captioner(ctx context.Context) (batch.ImageCaptioner, error) {
-	b, err := m.open()
-	if err != nil {
-		return nil, err
-	}
-	model, entry, err := b.captioner()
-	if err != nil {
-		return nil, err
-	}
-	ex, err := m.cnn(model.Config.FeatureDim)
-	if err != nil {
-		return nil, err
-	}
-	load, err := b.imageOptions()
-	if err != nil {
-		return nil, err
-	}
-	dec := caption.DefaultDecodeOptions()
-	dec.Beam = m.f.beam
-	shapes := &batch.Captioner{Source: &caption.FeatureSource{Extractor: ex, Load: load}, Model: model, Entry: entry, Decode: dec}
-	if m.obj == nil {
-		m.obj = &objectsSide{b: b}
-	}
-	return &routedCaptioner{shapes: shapes, obj: m.obj, domain: m.f.domain}, nil
-}
-
 // imageSettings are the options that change an image's caption.
 func imageSettings(f batchFlags) string {
-	if f.domain == domainAuto {
+	if f.domain == engine.DomainAuto {
 		return fmt.Sprintf("beam=%d", f.beam)
 	}
 	return fmt.Sprintf("beam=%d domain=%s", f.beam, f.domain)
-}
-
-// labeller loads one labeller per job (a model labels one video at a
-// time); they share the CNN.
-func (m *batchModels) labeller(ctx context.Context) (batch.VideoLabeller, error) {
-	b, err := m.open()
-	if err != nil {
-		return nil, err
-	}
-	load, err := b.imageOptions()
-	if err != nil {
-		return nil, err
-	}
-	var ls []batch.VideoLabeller
-	for range m.f.jobs {
-		model, entry, err := b.labeller()
-		if err != nil {
-			return nil, err
-		}
-		ex, err := m.cnn(model.Config.FeatureDim)
-		if err != nil {
-			return nil, err
-		}
-		var grids []subtitle.Grid
-		for _, g := range ex.Grids() {
-			grids = append(grids, subtitle.Grid{Offset: g.Offset, Channels: g.Channels, Side: g.Side})
-		}
-		fps := m.f.fps
-		if fps == 0 {
-			fps = model.Config.FPS
-		}
-		s := &subtitle.Sampler{Extractor: ex, FPS: fps, Width: load.Width, Height: load.Height, Fit: load.Fit, Batch: 16, Grids: grids}
-		l := &subtitle.Labeller{Model: model, Entry: entry, Sampler: s, Cue: subtitle.DefaultOptions()}
-		if m.f.penalty >= 0 {
-			l.Penalty = &m.f.penalty
-		}
-		ls = append(ls, l)
-	}
-	return batch.NewLabellers(ls...), nil
-}
-
-func (m *batchModels) close() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, ex := range m.exs {
-		ex.Close()
-	}
-	if m.obj != nil {
-		m.obj.close()
-	}
 }
 
 // batchFileRecord is what `batch --json` prints for each file.

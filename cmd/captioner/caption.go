@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"captioner/caption"
+	"captioner/engine"
 	"captioner/media"
-	"captioner/vision"
 )
 
 type captionFlags struct {
@@ -40,7 +39,7 @@ func (f *captionFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.nBest, "n-best", 1, "print the K best captions (at most --beam)")
 	cmd.Flags().BoolVar(&f.asJSON, "json", false, "print one JSON object per file")
 	cmd.Flags().StringVar(&f.cache, "cache", "off", `feature cache folder ("" for the user cache, "off" for none)`)
-	cmd.Flags().StringVar(&f.domain, "domain", domainAuto, "which models answer: shapes, objects, or auto (each image to the domain it looks like)")
+	cmd.Flags().StringVar(&f.domain, "domain", engine.DomainAuto, "which models answer: shapes, objects, or auto (each image to the domain it looks like)")
 }
 
 const captionLong = `caption writes one sentence for each image. Each image goes to the domain it
@@ -80,28 +79,13 @@ func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) 
 	if err := checkDomain(f.domain); err != nil {
 		return err
 	}
-	b, err := openBundle(f.model)
-	if err != nil {
-		return err
-	}
-	model, entry, err := b.captioner()
-	if err != nil {
-		return err
-	}
-	src, ex, err := b.featureSource(f.cache, vision.Options{Dim: model.Config.FeatureDim})
-	if err != nil {
-		return err
-	}
-	defer ex.Close()
-	opts := caption.DefaultDecodeOptions()
-	opts.Beam, opts.NBest = f.beam, f.nBest
-	dec, err := model.NewDecoder(opts)
+	eng := engine.New(engine.Options{Model: f.model, Cache: f.cache})
+	defer eng.Close()
+	c, err := eng.Captioner(engine.CaptionOptions{Beam: f.beam, NBest: f.nBest, Domain: f.domain})
 	if err != nil {
 		return err
 	}
 	ctx := cmd.Context()
-	obj := &objectsSide{b: b}
-	defer obj.close()
 	failed := 0
 	const chunk = 32 // files per round of decoding and inference
 	for start := 0; start < len(paths); start += chunk {
@@ -119,20 +103,18 @@ func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) 
 				images = append(images, p)
 			}
 		}
-		feats, errs, err := src.Images(ctx, images, nil)
+		caps, errs, err := c.Caption(ctx, images)
 		if err != nil {
 			return err
 		}
 		k := 0
 		for i, p := range part {
 			err := pre[i]
-			var feat []float32
 			if err == nil {
-				feat, err = feats[k], errs[k]
+				if err = errs[k]; err == nil {
+					err = printCaption(g, f, p, caps[k])
+				}
 				k++
-			}
-			if err == nil {
-				err = captionImage(ctx, g, f, dec, entry, obj, p, feat)
 			}
 			if err != nil {
 				if ctx.Err() != nil {
@@ -149,36 +131,18 @@ func runCaption(cmd *cobra.Command, g *globals, f captionFlags, paths []string) 
 	return nil
 }
 
-// captionImage captions one image in its domain and prints the caption:
-// feat is its vector of the bundle's CNN, which tells, by its novelty, a
-// Shapes-world picture from a photo.
-func captionImage(ctx context.Context, g *globals, f captionFlags, dec *caption.Decoder, entry *caption.Entry, obj *objectsSide, path string, feat []float32) error {
-	res, err := dec.Caption(feat)
-	if err != nil {
-		return err
+// printCaption prints the caption c of the image at path, with the
+// alternatives after the first when --n-best asks; a caption the models
+// are unsure of is marked, in the words of the domain that answered.
+func printCaption(g *globals, f captionFlags, path string, c engine.Caption) error {
+	rec := captionRecord{File: path, Caption: c.Text, Score: c.Score, Novelty: c.Novelty, LowConfidence: c.LowConfidence, Domain: c.Domain}
+	lowNote := "(low confidence: unlike the images this model was trained on)"
+	if c.Domain == engine.DomainObjects {
+		lowNote = "(low confidence: nothing the detector knows, or the captioner is unsure)"
 	}
-	novel := entry.NoveltyLimit > 0 && res[0].Novelty > entry.NoveltyLimit
-	if f.domain == domainObjects || f.domain == domainAuto && novel {
-		oc, err := obj.caption(ctx, path)
-		switch {
-		case err == nil:
-			rec := captionRecord{File: path, Caption: oc.Text, Score: oc.Score, Novelty: res[0].Novelty, LowConfidence: oc.Low, Domain: domainObjects}
-			return printCaption(g, f, rec, nil, "(low confidence: nothing the detector knows, or the captioner is unsure)")
-		case f.domain == domainObjects || ctx.Err() != nil:
-			return err
-		}
-		// A bundle without the objects models: the Shapes answer, flagged.
-	}
-	rec := captionRecord{File: path, Caption: res[0].Text, Score: res[0].Score, Novelty: res[0].Novelty, LowConfidence: entry.Unsure(res[0]), Domain: domainShapes}
-	return printCaption(g, f, rec, res, "(low confidence: unlike the images this model was trained on)")
-}
-
-// printCaption prints rec, with the alternatives of res after the first
-// when --n-best asks; lowNote follows a caption the models are unsure of.
-func printCaption(g *globals, f captionFlags, rec captionRecord, res []caption.Result, lowNote string) error {
 	if f.asJSON {
-		if f.nBest > 1 && len(res) > 1 {
-			rec.Alternatives = res
+		if f.nBest > 1 && len(c.Alternatives) > 1 {
+			rec.Alternatives = c.Alternatives
 		}
 		return json.NewEncoder(g.stdout).Encode(rec)
 	}
@@ -187,10 +151,18 @@ func printCaption(g *globals, f captionFlags, rec captionRecord, res []caption.R
 		line += " " + lowNote
 	}
 	fmt.Fprintf(g.stdout, "%s: %s\n", rec.File, line)
-	if len(res) > 1 {
-		for _, r := range res[1:] {
+	if len(c.Alternatives) > 1 {
+		for _, r := range c.Alternatives[1:] {
 			fmt.Fprintf(g.stdout, "%s:   or: %s (score %.3f)\n", rec.File, r.Text, r.Score)
 		}
+	}
+	return nil
+}
+
+// checkDomain checks --domain.
+func checkDomain(d string) error {
+	if err := engine.CheckDomain(d); err != nil {
+		return usageError{err}
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"captioner/engine"
 	"captioner/media"
 	"captioner/vision"
 )
@@ -37,8 +38,8 @@ type detectFlags struct {
 // ("Input size"): the full 512 for still images, where there is time, and a
 // smaller one for the many frames of a video.
 const (
-	defaultImageSize = 512
-	defaultVideoSize = 416
+	defaultImageSize = engine.DefaultImageSize
+	defaultVideoSize = engine.DefaultVideoSize
 )
 
 // detectObject is one object in `detect --json` output.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"captioner/engine"
 	"captioner/internal/featcache"
 	"captioner/subtitle"
 	"captioner/vision"
@@ -45,15 +46,15 @@ report says which part, and how many videos it scored.`,
 			if len(examples) == 0 {
 				return fmt.Errorf("%s: no videos in split %q", data, split)
 			}
-			b, err := openBundle(model)
+			b, err := engine.OpenBundle(model)
 			if err != nil {
 				return err
 			}
-			m, entry, err := b.labeller()
+			m, entry, err := b.Labeller()
 			if err != nil {
 				return err
 			}
-			s, ex, err := b.sampler(cache, m.Config.FPS, vision.Options{BatchSize: 16, Dim: m.Config.FeatureDim})
+			s, ex, err := b.Sampler(cache, m.Config.FPS, vision.Options{BatchSize: 16, Dim: m.Config.FeatureDim})
 			if err != nil {
 				return err
 			}

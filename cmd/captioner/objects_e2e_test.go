@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"captioner/engine"
 	"captioner/internal/realmedia"
 	"captioner/objects"
 )
@@ -43,7 +44,7 @@ func TestCaptionRoutesByDomain(t *testing.T) {
 		return out
 	}
 	for _, f := range []string{dog, horses, baboon} {
-		if recs[f].Domain != domainObjects {
+		if recs[f].Domain != engine.DomainObjects {
 			t.Errorf("%s: domain %q, want objects", f, recs[f].Domain)
 		}
 	}
@@ -56,7 +57,7 @@ func TestCaptionRoutesByDomain(t *testing.T) {
 	if b := recs[baboon]; b.Caption != objects.NoObjects || !b.LowConfidence {
 		t.Errorf("baboon.jpg: %+v, want %q with low confidence", b, objects.NoObjects)
 	}
-	if s := recs[shapes]; s.Domain != domainShapes || s.LowConfidence || !strings.HasPrefix(s.Caption, "a ") {
+	if s := recs[shapes]; s.Domain != engine.DomainShapes || s.LowConfidence || !strings.HasPrefix(s.Caption, "a ") {
 		t.Errorf("a Shapes-world image: %+v, want a confident Shapes caption", s)
 	}
 	if r := captioner(t, "--domain", "colours", dog); r.code != 2 {
@@ -107,7 +108,7 @@ func TestSubtitleRealVideo(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rec); err != nil {
 		t.Fatalf("%q: %v", r.stdout, err)
 	}
-	if rec.Domain != domainObjects || rec.Steps != 20 || len(rec.Cues) == 0 {
+	if rec.Domain != engine.DomainObjects || rec.Steps != 20 || len(rec.Cues) == 0 {
 		t.Fatalf("record %+v: want the objects domain, 20 steps at 2 a second, cues", rec)
 	}
 	people := false

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"captioner/engine"
 	"captioner/media"
 	"captioner/subtitle"
 	"captioner/vision"
@@ -98,7 +98,7 @@ func newSubtitleCommand(g *globals) *cobra.Command {
 	fl.BoolVar(&f.force, "force", false, "overwrite existing tracks")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object per video")
 	fl.BoolVar(&f.mux, "mux", false, "also write clip.subtitled.mkv with the track as a subtitle stream")
-	fl.StringVar(&f.domain, "domain", domainAuto, "which models label the videos: shapes, objects, or auto (each to the domain it looks like)")
+	fl.StringVar(&f.domain, "domain", engine.DomainAuto, "which models label the videos: shapes, objects, or auto (each to the domain it looks like)")
 	fl.BoolVar(&f.notes, "notes", true, "put each cue's confidence in a WebVTT NOTE block")
 	fl.Float64Var(&f.penalty, "smoothing", -1, "switch penalty of the label smoothing (default: the model's)")
 	progressFlag(fl, &f.progress)
@@ -144,35 +144,28 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
-	b, err := openBundle(f.model)
-	if err != nil {
-		return err
-	}
-	model, entry, err := b.labeller()
-	if err != nil {
-		return err
-	}
-	fps := f.fps
-	if fps == 0 {
-		fps = model.Config.FPS
-	}
-	s, ex, err := b.sampler("off", fps, vision.Options{BatchSize: 16, Dim: model.Config.FeatureDim})
-	if err != nil {
-		return err
-	}
-	defer ex.Close()
-	l := &subtitle.Labeller{Model: model, Entry: entry, Sampler: s, Cue: f.cue}
+	eng := engine.New(engine.Options{Model: f.model, CNN: vision.Options{BatchSize: 16}})
+	defer eng.Close()
+	so := engine.SubtitleOptions{FPS: f.fps, Cue: f.cue, Domain: f.domain}
 	if f.penalty >= 0 {
-		l.Penalty = &f.penalty
+		so.Penalty = &f.penalty
+	}
+	pool, err := eng.VideoLabellers(1, so)
+	if err != nil {
+		return err
+	}
+	b, err := eng.Bundle()
+	if err != nil {
+		return err
 	}
 	topts := subtitle.TrackOptions{Formats: formats, OutDir: f.outDir, Lang: f.lang, Force: f.force, Notes: f.notes}
 	ctx := cmd.Context()
 	m := newMeter(g.stderr, f.progress)
-	ov := &objectsVideos{b: b}
-	defer ov.close()
 	failed := 0
 	for i, p := range paths {
-		err := subtitleOne(cmd, g, f, l, ov, topts, b.name, p, m.video(p, i+1, len(paths)))
+		err := pool.Do(ctx, func(vl *engine.VideoLabeller) error {
+			return subtitleOne(cmd, g, f, vl, topts, b.Name, p, m.video(p, i+1, len(paths)))
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -189,7 +182,7 @@ func runSubtitle(cmd *cobra.Command, g *globals, f subtitleFlags, paths []string
 
 // subtitleOne labels one video and writes its tracks (and muxed copy),
 // showing its progress on vm.
-func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.Labeller, ov *objectsVideos, topts subtitle.TrackOptions, model, path string, vm *videoMeter) error {
+func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, vl *engine.VideoLabeller, topts subtitle.TrackOptions, model, path string, vm *videoMeter) error {
 	ctx := cmd.Context()
 	start := time.Now()
 	tracks := subtitle.TrackPaths(path, topts)
@@ -206,11 +199,12 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 			}
 		}
 	}
-	tr, domain, err := labelInDomain(ctx, f.domain, l, ov, path, vm)
+	v, err := vl.Label(ctx, path, vm.update)
 	vm.finish()
 	if err != nil {
 		return err
 	}
+	tr, domain := v.Track, v.Domain
 	if tr.Steps == 0 {
 		return fmt.Errorf("%s: no frame could be sampled", path)
 	}
@@ -227,13 +221,7 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 	if f.asJSON {
 		rec := subtitleRecord{File: path, Duration: tr.Info.Duration.Seconds(), Steps: tr.Steps, Tracks: written,
 			Muxed: muxed, Confidence: tr.Confidence, Novelty: tr.Novelty, LowConfidence: tr.Unsure, Domain: domain,
-			Elapsed: time.Since(start).Seconds(), Model: model, FPS: l.Sampler.FPS}
-		if domain == domainObjects {
-			rec.FPS = describeFPS
-			if ov.l != nil {
-				rec.FPS = ov.l.Entry.Featurizer.FPS
-			}
-		}
+			Elapsed: time.Since(start).Seconds(), Model: model, FPS: v.FPS}
 		rec.Cues = make([]cueRecord, 0, len(tr.Cues))
 		for _, c := range tr.Cues {
 			rec.Cues = append(rec.Cues, cueRecord{Start: c.Start.Seconds(), End: c.End.Seconds(), Text: c.Text(), Confidence: c.Confidence})
@@ -246,51 +234,13 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, l *subtitle.La
 	}
 	line := fmt.Sprintf("%s: %d cues -> %s", path, len(tr.Cues), strings.Join(outputs, ", "))
 	switch {
-	case tr.Unsure && domain == domainObjects:
+	case tr.Unsure && domain == engine.DomainObjects:
 		line += " (low confidence: nothing the detector knows is in view)"
 	case tr.Unsure:
 		line += fmt.Sprintf(" (low confidence %.2f: unlike the videos this model was trained on; the labels are guesses)", tr.Confidence)
 	}
 	fmt.Fprintln(g.stdout, line)
 	return nil
-}
-
-// domainProbe is how much of a video's start tells its domain: the Shapes
-// labeller's novelty over these seconds' frames against its limit.
-const domainProbe = 4 * time.Second
-
-// labelInDomain labels the video at path in its domain. In auto, the
-// novelty of its first seconds' frames for the Shapes labeller decides:
-// a video like the Shapes world is labelled by the Shapes labeller, any
-// other by the objects labeller on what the detector finds, or without one
-// by the detector's findings described step by step; a bundle without a
-// detector keeps the Shapes track, flagged as it is.
-func labelInDomain(ctx context.Context, domain string, l *subtitle.Labeller, ov *objectsVideos, path string, vm *videoMeter) (*subtitle.Track, string, error) {
-	if domain == domainAuto {
-		nov, err := l.Novelty(ctx, path, domainProbe)
-		if err != nil {
-			return nil, "", err
-		}
-		domain = domainShapes
-		if l.Entry.NoveltyLimit > 0 && nov > l.Entry.NoveltyLimit {
-			otr, err := ov.label(ctx, path, vm.update)
-			if err == nil {
-				return otr, domainObjects, nil
-			}
-			if ctx.Err() != nil {
-				return nil, "", ctx.Err()
-			}
-		}
-	}
-	if domain == domainShapes {
-		tr, err := l.LabelProgress(ctx, path, vm.update)
-		return tr, domainShapes, err
-	}
-	otr, err := ov.label(ctx, path, vm.update)
-	if err != nil {
-		return nil, "", err
-	}
-	return otr, domainObjects, nil
 }
 
 // muxedPath is where --mux writes: clip[.lang].subtitled.mkv beside the

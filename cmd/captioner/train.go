@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"captioner/caption"
+	"captioner/engine"
 	"captioner/vision"
 )
 
@@ -88,16 +89,16 @@ func runTrainCaption(cmd *cobra.Command, g *globals, f trainCaptionFlags) error 
 	if missing := data.MissingImages(3); len(missing) > 0 {
 		return fmt.Errorf("%s: image %s (and maybe others) is missing", f.data, missing[0])
 	}
-	b, err := openBundle(f.base)
+	b, err := engine.OpenBundle(f.base)
 	if err != nil {
 		return err
 	}
 	if f.features == 0 {
-		if m, _, err := b.captioner(); err == nil {
+		if m, _, err := b.Captioner(); err == nil {
 			f.features = m.Config.FeatureDim
 		}
 	}
-	src, ex, err := b.featureSource(f.cache, vision.Options{BatchSize: 16, Dim: f.features})
+	src, ex, err := b.FeatureSource(f.cache, vision.Options{BatchSize: 16, Dim: f.features})
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func runTrainCaption(cmd *cobra.Command, g *globals, f trainCaptionFlags) error 
 	start := time.Now()
 	p := newProgress(g.stderr, "features", len(data.Examples))
 	o := f.o
-	o.Data, o.Out, o.Base, o.BaseName = data, f.out, b.fsys, b.name
+	o.Data, o.Out, o.Base, o.BaseName = data, f.out, b.FS, b.Name
 	o.Features = src
 	o.Progress = p.update
 	o.Log = func(format string, a ...any) {

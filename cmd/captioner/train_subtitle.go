@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"captioner/engine"
 	"captioner/subtitle"
 	"captioner/vision"
 )
@@ -102,11 +103,11 @@ func runTrainSubtitle(cmd *cobra.Command, g *globals, f trainSubtitleFlags) erro
 	if err != nil {
 		return err
 	}
-	b, err := openBundle(f.base)
+	b, err := engine.OpenBundle(f.base)
 	if err != nil {
 		return err
 	}
-	s, ex, err := b.sampler(f.cache, f.fps, vision.Options{BatchSize: 16})
+	s, ex, err := b.Sampler(f.cache, f.fps, vision.Options{BatchSize: 16})
 	if err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func runTrainSubtitle(cmd *cobra.Command, g *globals, f trainSubtitleFlags) erro
 	start := time.Now()
 	p := newProgress(g.stderr, "features", len(data.Examples))
 	o := f.o
-	o.Data, o.Out, o.Base, o.BaseName, o.Sampler = data, f.out, b.fsys, b.name, s
+	o.Data, o.Out, o.Base, o.BaseName, o.Sampler = data, f.out, b.FS, b.Name, s
 	o.Progress = p.update
 	o.Log = func(format string, a ...any) {
 		p.finish()

@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"captioner/batch"
 	"captioner/media"
 	"captioner/objects"
 	"captioner/objects/objcaption"
@@ -17,38 +16,40 @@ import (
 
 // Domains a file can be answered in (docs/OBJECTS.md, WORLD.md).
 const (
-	domainAuto    = "auto"
-	domainShapes  = "shapes"
-	domainObjects = "objects"
+	DomainAuto    = "auto"
+	DomainShapes  = "shapes"
+	DomainObjects = "objects"
 )
 
-func checkDomain(d string) error {
+// CheckDomain says whether d names a domain, or auto.
+func CheckDomain(d string) error {
 	switch d {
-	case domainAuto, domainShapes, domainObjects:
+	case DomainAuto, DomainShapes, DomainObjects:
 		return nil
 	}
-	return usagef("--domain must be auto, shapes or objects, got %q", d)
+	return fmt.Errorf("--domain must be auto, shapes or objects, got %q", d)
 }
 
-// objectsCaption is the objects domain's answer for one image.
-type objectsCaption struct {
+// ObjectsCaption is the objects domain's answer for one image.
+type ObjectsCaption struct {
 	Text  string
 	Score float64 // the caption's mean log-probability per word (0 is certain)
 	Low   bool    // nothing known was found, or the captioner is unsure
 }
 
-// photoCaptioner captions a photo from its detections.
-type photoCaptioner interface {
-	Caption(dets []objects.Detection) (objectsCaption, error)
+// PhotoCaptioner captions a photo from its detections.
+type PhotoCaptioner interface {
+	Caption(dets []objects.Detection) (ObjectsCaption, error)
 }
 
-// objectsSide answers images in the objects domain: the bundle's detector
-// and objects captioner, loaded when the first image needs them.
-type objectsSide struct {
-	b      *bundle
+// ObjectsImages answers images in the objects domain: the bundle's
+// detector and objects captioner, loaded when the first image needs them.
+// It is safe for concurrent use.
+type ObjectsImages struct {
+	B      *Bundle
 	mu     sync.Mutex // loading; one caption decoded at a time
 	det    *vision.Detector
-	cap    photoCaptioner
+	cap    PhotoCaptioner
 	floor  float64 // the lowest detection score the captioner reads
 	err    error
 	loaded bool
@@ -56,7 +57,7 @@ type objectsSide struct {
 
 // load opens the captioner and the detector once; a bundle without them
 // says so for every image that needs them.
-func (o *objectsSide) load() error {
+func (o *ObjectsImages) load() error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.loaded {
@@ -64,11 +65,11 @@ func (o *objectsSide) load() error {
 	}
 	o.loaded = true
 	o.err = func() error {
-		pc, size, floor, err := o.b.photoCaptioner()
+		pc, size, floor, err := o.B.PhotoCaptioner()
 		if err != nil {
 			return err
 		}
-		spec, err := o.b.detectorSpec()
+		spec, err := o.B.DetectorSpec()
 		if err != nil {
 			return err
 		}
@@ -85,75 +86,42 @@ func (o *objectsSide) load() error {
 	return o.err
 }
 
-func (o *objectsSide) close() {
+// Close releases the detector.
+func (o *ObjectsImages) Close() {
 	if o.det != nil {
 		o.det.Close()
 	}
 }
 
-// caption detects the objects of the image at path and captions them.
-func (o *objectsSide) caption(ctx context.Context, path string) (objectsCaption, error) {
+// Caption detects the objects of the image at path and captions them.
+func (o *ObjectsImages) Caption(ctx context.Context, path string) (ObjectsCaption, error) {
 	if err := o.load(); err != nil {
-		return objectsCaption{}, err
+		return ObjectsCaption{}, err
 	}
 	in := o.det.Spec().Input
 	fr, err := media.LoadImage(ctx, path, media.ImageOptions{Width: in.Width, Height: in.Height, Fit: media.Stretch})
 	if err != nil {
-		return objectsCaption{}, err
+		return ObjectsCaption{}, err
 	}
 	found, err := o.det.DetectWith(ctx, []media.Frame{fr}, vision.DetectOptions{MinScore: float32(o.floor)})
 	if err != nil {
-		return objectsCaption{}, fmt.Errorf("%s: %w", path, err)
+		return ObjectsCaption{}, fmt.Errorf("%s: %w", path, err)
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.cap.Caption(objcaption.Detections(found[0], fr.Width, fr.Height))
 }
 
-// routedCaptioner is batch's ImageCaptioner for both domains: the Shapes
-// captioner answers every image first, and an image unlike the Shapes
-// world (or every image, with --domain objects) is then captioned in the
-// objects domain. It is safe for concurrent use.
-type routedCaptioner struct {
-	shapes *batch.Captioner
-	obj    *objectsSide
-	domain string
-}
-
-func (r *routedCaptioner) Caption(ctx context.Context, paths []string) ([]batch.Caption, []error, error) {
-	caps, errs, err := r.shapes.Caption(ctx, paths)
-	if err != nil || r.domain == domainShapes {
-		return caps, errs, err
-	}
-	limit := r.shapes.Entry.NoveltyLimit
-	for i, p := range paths {
-		if errs[i] != nil || r.domain == domainAuto && !(limit > 0 && caps[i].Novelty > limit) {
-			continue
-		}
-		oc, err := r.obj.caption(ctx, p)
-		switch {
-		case err == nil:
-			caps[i] = batch.Caption{Text: oc.Text, Score: oc.Score, Novelty: caps[i].Novelty, LowConfidence: oc.Low, Domain: domainObjects}
-		case ctx.Err() != nil:
-			return nil, nil, ctx.Err()
-		case r.domain == domainObjects:
-			errs[i] = err
-		}
-		// In auto, a bundle without the objects models keeps the Shapes answer.
-	}
-	return caps, errs, nil
-}
-
 // modelCaptioner is the bundle's objects captioner (objcaption): the
 // one-to-many LSTM over the vector of a photo's detections.
 type modelCaptioner struct{ c *objcaption.Captioner }
 
-func (m modelCaptioner) Caption(dets []objects.Detection) (objectsCaption, error) {
+func (m modelCaptioner) Caption(dets []objects.Detection) (ObjectsCaption, error) {
 	r, err := m.c.Caption(dets)
 	if err != nil {
-		return objectsCaption{}, err
+		return ObjectsCaption{}, err
 	}
-	return objectsCaption{Text: r.Caption, Score: r.Score, Low: !r.Confident}, nil
+	return ObjectsCaption{Text: r.Caption, Score: r.Score, Low: !r.Confident}, nil
 }
 
 // grammarCaptioner describes the detections at or above minScore with the
@@ -162,7 +130,7 @@ func (m modelCaptioner) Caption(dets []objects.Detection) (objectsCaption, error
 // objects captioner).
 type grammarCaptioner struct{ minScore float64 }
 
-func (g grammarCaptioner) Caption(dets []objects.Detection) (objectsCaption, error) {
+func (g grammarCaptioner) Caption(dets []objects.Detection) (ObjectsCaption, error) {
 	var s objects.Scene
 	for _, d := range dets {
 		if d.Score >= g.minScore {
@@ -170,15 +138,15 @@ func (g grammarCaptioner) Caption(dets []objects.Detection) (objectsCaption, err
 		}
 	}
 	text := objects.Caption(s)
-	return objectsCaption{Text: text, Low: len(s.Objects) == 0}, nil
+	return ObjectsCaption{Text: text, Low: len(s.Objects) == 0}, nil
 }
 
-// objectsVideos labels videos in the objects domain: the bundle's detector
+// ObjectsVideos labels videos in the objects domain: the bundle's detector
 // and objects labeller, loaded when the first video needs them; a bundle
 // with a detector and no objects labeller describes each sampled frame's
 // findings against the frame before's. One video at a time.
-type objectsVideos struct {
-	b      *bundle
+type ObjectsVideos struct {
+	B      *Bundle
 	l      *subtitle.ObjectsLabeller // nil: describe frame by frame
 	det    *vision.Detector
 	err    error
@@ -188,19 +156,19 @@ type objectsVideos struct {
 // Sampling and thresholds of the frame-by-frame description, as the
 // objects labeller's recipe samples (subtitle/cmd/train-objects).
 const (
-	describeFPS   = 2
-	describeInput = defaultVideoSize
+	DescribeFPS   = 2
+	describeInput = DefaultVideoSize
 	describeFloor = 0.15
 	describeScore = vision.DefaultMinScore
 )
 
-func (o *objectsVideos) load() error {
+func (o *ObjectsVideos) load() error {
 	if o.loaded {
 		return o.err
 	}
 	o.loaded = true
 	o.err = func() error {
-		model, entry, err := subtitle.LoadObjectsBundle(o.b.fsys, o.b.name)
+		model, entry, err := subtitle.LoadObjectsBundle(o.B.FS, o.B.Name)
 		input := describeInput
 		switch {
 		case err == nil:
@@ -208,7 +176,7 @@ func (o *objectsVideos) load() error {
 		case !errors.Is(err, subtitle.ErrNoObjectsLabeller):
 			return err
 		}
-		spec, err := o.b.detectorSpec()
+		spec, err := o.B.DetectorSpec()
 		if err != nil {
 			return err
 		}
@@ -228,9 +196,18 @@ func (o *objectsVideos) load() error {
 	return o.err
 }
 
-// label labels the video at path in the objects domain, telling progress
+// FPS is the rate at which the objects domain samples videos: the objects
+// labeller's, or the frame-by-frame description's.
+func (o *ObjectsVideos) FPS() float64 {
+	if o.l != nil {
+		return o.l.Entry.Featurizer.FPS
+	}
+	return DescribeFPS
+}
+
+// Label labels the video at path in the objects domain, telling progress
 // how far it has got when it describes frame by frame.
-func (o *objectsVideos) label(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
+func (o *ObjectsVideos) Label(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
 	if err := o.load(); err != nil {
 		return nil, err
 	}
@@ -247,8 +224,8 @@ func (o *objectsVideos) label(ctx context.Context, path string, progress subtitl
 // describe samples the video at path, runs the detector on each sample and
 // says, step by step, what appeared, disappeared or moved since the step
 // before (subtitle.DenseLabels), then builds cues by the objects cue rules.
-func (o *objectsVideos) describe(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
-	stream, err := media.OpenVideo(ctx, path, media.VideoOptions{FPS: describeFPS, Phase: time.Second / (2 * describeFPS),
+func (o *ObjectsVideos) describe(ctx context.Context, path string, progress subtitle.Progress) (*subtitle.Track, error) {
+	stream, err := media.OpenVideo(ctx, path, media.VideoOptions{FPS: DescribeFPS, Phase: time.Second / (2 * DescribeFPS),
 		Width: describeInput, Height: describeInput, Fit: media.Stretch})
 	if err != nil {
 		return nil, err
@@ -270,7 +247,7 @@ func (o *objectsVideos) describe(ctx context.Context, path string, progress subt
 			dets = append(dets, objcaption.Detections(found[i], fr.Width, fr.Height))
 			times = append(times, fr.Time)
 		}
-		progress(min(batch[len(batch)-1].Time+time.Second/(2*describeFPS), info.Duration), info.Duration)
+		progress(min(batch[len(batch)-1].Time+time.Second/(2*DescribeFPS), info.Duration), info.Duration)
 		return nil
 	})
 	if err != nil {
@@ -278,7 +255,7 @@ func (o *objectsVideos) describe(ctx context.Context, path string, progress subt
 	}
 	d := info.Duration
 	if n := len(times); d <= 0 && n > 0 {
-		d = times[n-1] + time.Second/(2*describeFPS)
+		d = times[n-1] + time.Second/(2*DescribeFPS)
 	}
 	cues, err := subtitle.LabelTrackCues(subtitle.DenseLabels(dets, describeScore), times, d, subtitle.ObjectsCueOptions())
 	if err != nil {
@@ -300,7 +277,8 @@ func (o *objectsVideos) describe(ctx context.Context, path string, progress subt
 	return tr, nil
 }
 
-func (o *objectsVideos) close() {
+// Close releases the detector.
+func (o *ObjectsVideos) Close() {
 	if o.det != nil {
 		o.det.Close()
 	}
