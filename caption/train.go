@@ -269,9 +269,16 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 		metric = "exact_match"
 	}
 	stepsPerEpoch := (len(pairs) + o.Batch - 1) / o.Batch
+	adam := rnn.NewAdam(o.LR)
+	if o.Resume {
+		// Adam's moments and step count, as the interrupted run left them.
+		if err := rnn.LoadOptimizerCheckpoint(o.Out, adam, m.Params()); err != nil {
+			return nil, fmt.Errorf("caption: --resume: %w", err)
+		}
+	}
 	tr := &rnn.Trainer{
 		Params: m.Params(), // the network, and the image-to-state layers of "state" and "mlp"
-		Opt:    rnn.NewAdam(o.LR),
+		Opt:    adam,
 		// A resumed run continues the schedule where it left off.
 		Schedule: rnn.Resumed{Schedule: rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(200, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, Done: ck.Epoch * stepsPerEpoch},
 		ClipNorm: 5,
@@ -324,6 +331,9 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 			ck.Best, ck.BestEpoch = score, epoch
 		}
 		ck.Epoch = epoch
+		if err := rnn.SaveOptimizerCheckpoint(o.Out, adam, m.Params()); err != nil {
+			return nil, fmt.Errorf("caption: %w", err)
+		}
 		if err := rnn.SaveCheckpoint(o.Out, weights, improved, ck); err != nil {
 			return nil, fmt.Errorf("caption: %w", err)
 		}

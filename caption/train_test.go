@@ -1,14 +1,19 @@
 package caption
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"captioner/internal/featcache"
 	"captioner/media"
 	"captioner/models"
 	"captioner/vision"
@@ -19,7 +24,16 @@ import (
 // with the real default CNN.
 func trainTiny(t *testing.T, dir string, epochs int, resume bool) *TrainResult {
 	t.Helper()
-	data := filepath.Join(dir, "data")
+	return trainTinyAt(t, filepath.Join(dir, "data"), filepath.Join(dir, "model"), epochs, 0, resume)
+}
+
+// trainTinyAt is trainTiny with the data and the output folders apart; a
+// run with stopAfter > 0 is interrupted (its context cancelled) once that
+// epoch's checkpoint is written, and returns nil.
+func trainTinyAt(t *testing.T, data, out string, epochs, stopAfter int, resume bool) *TrainResult {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	if _, err := os.Stat(data); err != nil {
 		if err := world.GenerateImages(context.Background(), world.ImageOptions{N: 600, Seed: 77, Out: data}); err != nil {
 			t.Fatal(err)
@@ -34,15 +48,31 @@ func trainTiny(t *testing.T, dir string, epochs int, resume bool) *TrainResult {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ex.Close() })
-	res, err := Train(context.Background(), TrainOptions{
+	// The runs on one data folder share its features.
+	cache, err := featcache.Open(filepath.Join(data, "cache"), "test", ex.Dim())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Train(ctx, TrainOptions{
 		Data:     d,
-		Features: &FeatureSource{Extractor: ex, Load: media.ImageOptions{Width: 224, Height: 224}},
-		Out:      filepath.Join(dir, "model"), Base: models.Default(), BaseName: "embedded",
+		Features: &FeatureSource{Extractor: ex, Cache: cache, Load: media.ImageOptions{Width: 224, Height: 224}},
+		Out:      out, Base: models.Default(), BaseName: "embedded",
 		Seed: 3, Epochs: epochs, Batch: 32, LR: 3e-3, Patience: 100,
 		Config: Config{Embed: 64, Hidden: 128, MaxLen: 20},
 		Resume: resume, ValImages: 60,
-		Log: func(f string, a ...any) { t.Logf(f, a...) },
+		Log: func(f string, a ...any) {
+			t.Logf(f, a...)
+			if stopAfter > 0 && strings.HasPrefix(fmt.Sprintf(f, a...), fmt.Sprintf("epoch %d:", stopAfter)) {
+				cancel()
+			}
+		},
 	})
+	if stopAfter > 0 {
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted run: %v", err)
+		}
+		return nil
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +81,7 @@ func trainTiny(t *testing.T, dir string, epochs int, resume bool) *TrainResult {
 
 func TestTrainResumeAndBundle(t *testing.T) {
 	dir := t.TempDir()
-	first := trainTiny(t, dir, 3, false)
-	if first.Epochs != 3 {
-		t.Fatalf("ran %d epochs, want 3", first.Epochs)
-	}
+	trainTinyAt(t, filepath.Join(dir, "data"), filepath.Join(dir, "model"), 12, 3, false) // interrupted after epoch 3
 	res := trainTiny(t, dir, 12, true)
 	if res.Epochs != 12 {
 		t.Fatalf("resumed run ended after epoch %d, want 12", res.Epochs)
@@ -89,6 +116,28 @@ func TestTrainResumeAndBundle(t *testing.T) {
 	os.WriteFile(w, raw, 0o644)
 	if _, _, err := LoadBundle(os.DirFS(bundle), bundle); err == nil {
 		t.Error("a damaged bundle loaded")
+	}
+}
+
+// TestResumeBitIdentical interrupts a run after 2 of 4 epochs and resumes
+// it: the weights at the end, and the best ones, are the same bytes as an
+// uninterrupted run's, Adam's moments and step count included.
+func TestResumeBitIdentical(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	whole, split := filepath.Join(dir, "whole"), filepath.Join(dir, "split")
+	trainTinyAt(t, data, whole, 4, 0, false)
+	trainTinyAt(t, data, split, 4, 2, false)
+	trainTinyAt(t, data, split, 4, 0, true)
+	for _, f := range []string{"checkpoint.safetensors", "best.safetensors", "checkpoint.optimizer.safetensors", "caption.safetensors"} {
+		a, err1 := os.ReadFile(filepath.Join(whole, f))
+		b, err2 := os.ReadFile(filepath.Join(split, f))
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: the resumed run's differs from the uninterrupted run's", f)
+		}
 	}
 }
 
