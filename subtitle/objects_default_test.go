@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"testing"
+	"time"
 
 	"captioner/internal/realmedia"
 	"captioner/models"
@@ -96,9 +97,20 @@ func TestDefaultObjectsLabellerVtest(t *testing.T) {
 	}
 	defer det.Close()
 	l := &ObjectsLabeller{Model: m, Entry: e, Detector: VisionDetector{Detector: det, MinScore: e.Featurizer.Floor}, Baseline: true}
-	tr, err := l.Label(context.Background(), path)
+	var done []time.Duration
+	var total time.Duration
+	tr, err := l.LabelProgress(context.Background(), path, func(d, tot time.Duration) { done, total = append(done, d), tot })
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Progress from 0 to the whole clip, in order, once a batch of 8.
+	if len(done) != 1+(159+7)/8 || done[0] != 0 || done[len(done)-1] != total || total != tr.Info.Duration {
+		t.Errorf("progress %v of %v", done, total)
+	}
+	for i := 1; i < len(done); i++ {
+		if done[i] < done[i-1] {
+			t.Errorf("progress went back: %v", done)
+		}
 	}
 	if tr.Steps != 159 || len(tr.Presence) != 80 {
 		t.Fatalf("%d steps, %d seconds of presence", tr.Steps, len(tr.Presence))

@@ -86,6 +86,12 @@ func (l *ObjectsLabeller) cue() Options {
 // process) runs ahead of the detector by one batch; memory holds two
 // batches of frames and a few numbers a step.
 func (l *ObjectsLabeller) Label(ctx context.Context, path string) (*ObjectsTrack, error) {
+	return l.LabelProgress(ctx, path, nil)
+}
+
+// LabelProgress is Label that tells progress (if not nil) how far the
+// frames through the detector have got, after each batch.
+func (l *ObjectsLabeller) LabelProgress(ctx context.Context, path string, progress Progress) (*ObjectsTrack, error) {
 	f := l.Entry.Featurizer
 	stream, err := media.OpenVideo(ctx, path, media.VideoOptions{
 		FPS: f.FPS, Phase: time.Duration(float64(time.Second) / (2 * f.FPS)), Width: f.Input, Height: f.Input, Fit: media.Stretch,
@@ -102,6 +108,11 @@ func (l *ObjectsLabeller) Label(ctx context.Context, path string) (*ObjectsTrack
 	if batch <= 0 {
 		batch = 8
 	}
+	if progress == nil {
+		progress = func(done, total time.Duration) {}
+	}
+	progress(0, info.Duration)
+	half := time.Duration(float64(time.Second) / (2 * f.FPS))
 	run := l.start()
 	err = stream.Batches(batch, func(frames []media.Frame) error {
 		dets, err := l.Detector.DetectObjects(ctx, frames)
@@ -111,6 +122,7 @@ func (l *ObjectsLabeller) Label(ctx context.Context, path string) (*ObjectsTrack
 		for i, fr := range frames {
 			run.push(fr.Time, dets[i])
 		}
+		progress(min(frames[len(frames)-1].Time+half, info.Duration), info.Duration)
 		return nil
 	})
 	if err != nil {

@@ -226,19 +226,51 @@ func TrainObjects(ctx context.Context, o ObjectsTrainOptions) ([]byte, *ObjectsE
 		Schema:     schema.Groups,
 		PerClass:   o.PerClass,
 	}
-	// The presence rule and the baseline's threshold, on the validation videos.
-	l := &ObjectsLabeller{Model: res.Model, Entry: e, Cue: cue}
-	e.Penalty, e.StillBias = l.chooseDecoding(ctx, valV)
-	o.Log("smoothing penalty %g, still bias %g", e.Penalty, e.StillBias)
-	e.Presence, e.BaselineScore = l.choose(ctx, valV)
-	o.Log("presence rule %+v; baseline threshold %g", e.Presence, e.BaselineScore)
-	rep, err := l.Evaluate(ctx, valV)
-	if err != nil {
+	if err := ChooseObjects(ctx, res.Model, e, valV, o.Log); err != nil {
 		return nil, nil, err
 	}
 	e.Training["minutes"] = math.Round(time.Since(began).Minutes()*10) / 10
-	e.Scores = map[string]any{"validation": rep}
 	return res.Weights, e, nil
+}
+
+// ChooseObjects sets what a trained labeller's entry chooses on the
+// validation videos: the smoothing penalty and still bias, the presence
+// rule and the baseline's threshold, and, for a per-class labeller, the
+// low-confidence and novelty limits of its composed tracks (TrainSequences
+// sets them from the sequences it validates on, which for a per-class
+// labeller are one class's); then it records the validation scores. The
+// recipe can rerun it on weights already trained (train-objects
+// --rescore).
+func ChooseObjects(ctx context.Context, m *Model, e *ObjectsEntry, val []ObjectsVideo, log func(format string, a ...any)) error {
+	if log == nil {
+		log = func(string, ...any) {}
+	}
+	l := &ObjectsLabeller{Model: m, Entry: e, Cue: ObjectsCueOptions()}
+	e.Penalty, e.StillBias = l.chooseDecoding(ctx, val)
+	log("smoothing penalty %g, still bias %g", e.Penalty, e.StillBias)
+	e.Presence, e.BaselineScore = l.choose(ctx, val)
+	log("presence rule %+v; baseline threshold %g", e.Presence, e.BaselineScore)
+	if e.PerClass {
+		var evs []Evaluated
+		for _, v := range val {
+			tr, err := l.LabelDetections(v.Dets, v.Duration)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, Evaluated{Cues: tr.Cues, Confidence: tr.Confidence, Novelty: tr.Novelty})
+		}
+		e.LowConfidence, e.NoveltyLimit = limits(evs)
+		log("low confidence under %.3f, novelty over %.3f", e.LowConfidence, e.NoveltyLimit)
+	}
+	rep, err := l.Evaluate(ctx, val)
+	if err != nil {
+		return err
+	}
+	if e.Scores == nil {
+		e.Scores = map[string]any{}
+	}
+	e.Scores["validation"] = rep
+	return nil
 }
 
 // ObjectsScores are one labeller's (or the baseline's) scores on a set of

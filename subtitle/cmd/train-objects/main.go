@@ -42,6 +42,7 @@ func main() {
 	lr := flag.Float64("lr", 2e-3, "learning rate")
 	dropout := flag.Float64("dropout", 0.1, "dropout on the inputs")
 	inputs := flag.String("inputs", "features,change", "input parts (subtitle.ParseInputs)")
+	rescore := flag.String("rescore", "", "a work folder of an earlier run: keep its weights, choose decoding and limits on the validation videos again and rescore")
 	perClass := flag.Bool("per-class", false, "train a per-class labeller (one network shared by every class)")
 	batch := flag.Int("batch", 16, "windows a training step")
 	labels := flag.String("labels", "vision/testdata/realmedia/labels.json", "hand labels of the real clips")
@@ -55,23 +56,29 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *work, *install, *labels, *dataSeed, *testSeed, *trainN, *valN, *testN, *seed, *epochs, *hidden, *window, *minSD, *lr, *dropout, parts, *perClass, *batch); err != nil {
+	if err := run(ctx, *work, *install, *labels, *dataSeed, *testSeed, *trainN, *valN, *testN, *seed, *epochs, *hidden, *window, *minSD, *lr, *dropout, parts, *perClass, *batch, *rescore); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int, minSD, lr, dropout float64, inputs []string, perClass bool, batch int) error {
+func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int, minSD, lr, dropout float64, inputs []string, perClass bool, batch int, rescore string) error {
 	spec, err := vision.DefaultDetectorSpec()
 	if err != nil {
 		return err
 	}
 	classes := spec.Detector.Labels
-	weights, entry, err := subtitle.TrainObjects(ctx, subtitle.ObjectsTrainOptions{
-		Classes: classes, DataSeed: dataSeed, TrainVideos: trainN, ValVideos: valN,
-		Seed: seed, Epochs: epochs, Patience: epochs, Batch: batch, PerClass: perClass, LR: lr, MinSD: minSD, Out: filepath.Join(work, "checkpoints"),
-		Config: subtitle.Config{Hidden: hidden, Layers: 1, Bidirectional: true, Window: window, Dropout: dropout, Inputs: inputs},
-		Log:    func(f string, a ...any) { log.Printf(f, a...) },
-	})
+	var weights []byte
+	var entry *subtitle.ObjectsEntry
+	if rescore != "" {
+		weights, entry, err = rescored(ctx, rescore, dataSeed, trainN, valN)
+	} else {
+		weights, entry, err = subtitle.TrainObjects(ctx, subtitle.ObjectsTrainOptions{
+			Classes: classes, DataSeed: dataSeed, TrainVideos: trainN, ValVideos: valN,
+			Seed: seed, Epochs: epochs, Patience: epochs, Batch: batch, PerClass: perClass, LR: lr, MinSD: minSD, Out: filepath.Join(work, "checkpoints"),
+			Config: subtitle.Config{Hidden: hidden, Layers: 1, Bidirectional: true, Window: window, Dropout: dropout, Inputs: inputs},
+			Log:    func(f string, a ...any) { log.Printf(f, a...) },
+		})
+	}
 	if err != nil {
 		return err
 	}
@@ -118,6 +125,38 @@ func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSe
 		log.Printf("installed into %s", install)
 	}
 	return nil
+}
+
+// rescored reads an earlier run's weights and entry from dir and chooses
+// its decoding, presence and limits again on the same validation videos
+// (videos trainN.. of the data seed).
+func rescored(ctx context.Context, dir string, dataSeed uint64, trainN, valN int) ([]byte, *subtitle.ObjectsEntry, error) {
+	weights, err := os.ReadFile(filepath.Join(dir, subtitle.ObjectsWeights))
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "entry.json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var e subtitle.ObjectsEntry
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	m, err := subtitle.LoadModel(weights, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	val, err := subtitle.GenerateObjects(ctx, objects.NewGenerator(dataSeed, objects.SynthOptions{}), trainN, valN)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.Scores = nil
+	e.Training["rescored"] = "decoding, presence and limits chosen again on the validation videos (train-objects --rescore)"
+	if err := subtitle.ChooseObjects(ctx, m, &e, val, func(f string, a ...any) { log.Printf(f, a...) }); err != nil {
+		return nil, nil, err
+	}
+	return weights, &e, nil
 }
 
 // handClip is a clip of the hand labels: its file, its length and its
