@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages captioner builds and runs with, if they are missing.
+# Installs the system packages captioner builds and runs with, if they are missing
+# (chromium: the headless browser the web page's test drives).
 # Idempotent: a machine that already has them is left alone. Needs root (or sudo)
 # for apt-get; without it, prints what to install and exits 1.
 set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in ffmpeg libopencv-dev pkg-config gcc libopenblas-dev; do
+for p in ffmpeg libopencv-dev pkg-config gcc libopenblas-dev chromium; do
   have_pkg "$p" || need+=("$p")
 done
 

@@ -57,6 +57,8 @@ func newRootCommand(g *globals) *cobra.Command {
 		newFeaturesCommand(g),
 		newDetectCommand(g),
 		newBatchCommand(g),
+		newServeCommand(g),
+		newWorkerCommand(g),
 	)
 	return root
 }
