@@ -107,40 +107,59 @@ func (s *FeatureSource) Images(ctx context.Context, paths []string, progress fun
 	if batch <= 0 {
 		batch = 16
 	}
+	// Batches are decoded one ahead of the CNN: while it runs on one, the
+	// next one's files are read, decoded and sized.
+	type loaded struct {
+		idx    []int // indices into paths of the batch's readable images
+		frames []media.Frame
+		n      int // files in the batch, readable or not
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan loaded, 1)
+	go func() {
+		defer close(ready)
+		for start := 0; start < len(todo); start += batch {
+			idx := todo[start:min(start+batch, len(todo))]
+			frames := make([]media.Frame, len(idx))
+			ok := make([]bool, len(idx))
+			var wg sync.WaitGroup
+			for j, i := range idx {
+				wg.Go(func() {
+					f, err := media.LoadImage(ctx, paths[i], s.Load)
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					frames[j], ok[j] = f, true
+				})
+			}
+			wg.Wait()
+			l := loaded{n: len(idx)}
+			for j, i := range idx {
+				if ok[j] {
+					l.frames = append(l.frames, frames[j])
+					l.idx = append(l.idx, i)
+				}
+			}
+			select {
+			case ready <- l:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	done := len(paths) - len(todo)
-	for start := 0; start < len(todo); start += batch {
+	for l := range ready {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		idx := todo[start:min(start+batch, len(todo))]
-		frames := make([]media.Frame, len(idx))
-		ok := make([]bool, len(idx))
-		var wg sync.WaitGroup
-		for j, i := range idx {
-			wg.Go(func() {
-				f, err := media.LoadImage(ctx, paths[i], s.Load)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				frames[j], ok[j] = f, true
-			})
-		}
-		wg.Wait()
-		var batchFrames []media.Frame
-		var batchIdx []int
-		for j, i := range idx {
-			if ok[j] {
-				batchFrames = append(batchFrames, frames[j])
-				batchIdx = append(batchIdx, i)
-			}
-		}
-		if len(batchFrames) > 0 {
-			vs, err := s.Extractor.Features(ctx, batchFrames)
+		if len(l.frames) > 0 {
+			vs, err := s.Extractor.Features(ctx, l.frames)
 			if err != nil {
 				return nil, nil, fmt.Errorf("caption: features: %w", err)
 			}
-			for j, i := range batchIdx {
+			for j, i := range l.idx {
 				feats[i] = vs[j]
 				if s.Cache != nil && keys[i] != "" {
 					if err := s.Cache.Put(keys[i], vs[j]); err != nil {
@@ -149,10 +168,13 @@ func (s *FeatureSource) Images(ctx context.Context, paths []string, progress fun
 				}
 			}
 		}
-		done += len(idx)
+		done += l.n
 		if progress != nil {
 			progress(done, len(paths))
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
 	}
 	return feats, errs, nil
 }

@@ -205,7 +205,7 @@ func LoadModel(data []byte, source string) (*Model, error) {
 	if err := vocab.UnmarshalJSON([]byte(meta["vocab"])); err != nil {
 		return nil, fmt.Errorf("caption: %s: %w", source, err)
 	}
-	m, err := NewModel(cfg, &vocab, rand.New(rand.NewPCG(0, 0)))
+	m, err := NewModel(cfg, &vocab, nil) // no random start: every weight is loaded
 	if err != nil {
 		return nil, fmt.Errorf("caption: %s: %w", source, err)
 	}

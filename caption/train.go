@@ -2,6 +2,7 @@ package caption
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -272,7 +273,11 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	adam := rnn.NewAdam(o.LR)
 	if o.Resume {
 		// Adam's moments and step count, as the interrupted run left them.
-		if err := rnn.LoadOptimizerCheckpoint(o.Out, adam, m.Params()); err != nil {
+		err := rnn.LoadOptimizerCheckpoint(o.Out, adam, m.Params())
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			o.Log("the checkpoint keeps no optimiser state (written by an older captioner): Adam starts afresh")
+		case err != nil:
 			return nil, fmt.Errorf("caption: --resume: %w", err)
 		}
 	}

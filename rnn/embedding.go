@@ -17,10 +17,14 @@ type Embedding struct {
 	y   []float32 // (N, E)
 }
 
-// NewEmbedding returns a table drawn from N(0, 1) (PyTorch's default).
+// NewEmbedding returns a table drawn from N(0, 1) (PyTorch's default), or
+// of zeros when rng is nil (a table about to be loaded).
 func NewEmbedding(vocab, dim int, rng *rand.Rand) *Embedding {
 	e := &Embedding{Vocab: vocab, Dim: dim, W: newParam("weight", vocab, dim)}
 	for i := range e.W.W {
+		if rng == nil {
+			break
+		}
 		e.W.W[i] = float32(rng.NormFloat64())
 	}
 	return e

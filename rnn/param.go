@@ -24,8 +24,12 @@ func newParam(name string, shape ...int) *Param {
 	return &Param{Name: name, Shape: shape, W: make([]float32, n), G: make([]float32, n)}
 }
 
-// uniform fills p.W from U(-a, a).
+// uniform fills p.W from U(-a, a); a nil rng leaves the zeros (weights
+// about to be loaded from a file need no random start).
 func (p *Param) uniform(rng *rand.Rand, a float64) {
+	if rng == nil {
+		return
+	}
 	for i := range p.W {
 		p.W[i] = float32((2*rng.Float64() - 1) * a)
 	}

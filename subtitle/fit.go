@@ -2,7 +2,9 @@ package subtitle
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"time"
 
@@ -22,9 +24,19 @@ func (m *Model) fitEpochs(ctx context.Context, o *TrainOptions, data []sequence,
 	cfg := m.Config
 	windows := func(rng *rand.Rand) []window { return cut(data, cfg.Window, rng) }
 	stepsPerEpoch := (len(windows(rand.New(rand.NewPCG(0, 0)))) + o.Batch - 1) / o.Batch
+	adam := rnn.NewAdam(o.LR)
+	if ck.Epoch > 0 { // resumed: Adam's moments and step count as the interrupted run left them
+		err := rnn.LoadOptimizerCheckpoint(o.Out, adam, m.Net.Params())
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			o.Log("the checkpoint keeps no optimiser state (written by an older captioner): Adam starts afresh")
+		case err != nil:
+			return fmt.Errorf("subtitle: --resume: %w", err)
+		}
+	}
 	tr := &rnn.Trainer{
 		Params:   m.Net.Params(),
-		Opt:      rnn.NewAdam(o.LR),
+		Opt:      adam,
 		Schedule: rnn.Resumed{Schedule: rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(100, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch}, Done: ck.Epoch * stepsPerEpoch},
 		ClipNorm: 5,
 	}
@@ -69,6 +81,9 @@ func (m *Model) fitEpochs(ctx context.Context, o *TrainOptions, data []sequence,
 			ck.Best, ck.BestEpoch = sc, epoch
 		}
 		ck.Epoch = epoch
+		if err := rnn.SaveOptimizerCheckpoint(o.Out, adam, m.Net.Params()); err != nil {
+			return fmt.Errorf("subtitle: %w", err)
+		}
 		if err := rnn.SaveCheckpoint(o.Out, weights, improved, *ck); err != nil {
 			return fmt.Errorf("subtitle: %w", err)
 		}
