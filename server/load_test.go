@@ -28,7 +28,9 @@ import (
 // metrics.
 
 func BenchmarkLoadCaptions50Concurrent(b *testing.B) { captionLoadBench(b, 50, 400) }
-func BenchmarkLoadCaptionsInProcess(b *testing.B)    { captionInProcessBench(b, 400) }
+func BenchmarkLoadCaptions1Client(b *testing.B)      { captionLoadBench(b, 1, 100) }
+func BenchmarkLoadCaptionsInProcess(b *testing.B)    { captionInProcessBench(b, 400, 32) }
+func BenchmarkLoadCaptionsInProcess1(b *testing.B)   { captionInProcessBench(b, 100, 1) }
 func BenchmarkLoadVideoJobs10(b *testing.B)          { videoJobsBench(b, 10, 20*time.Second) }
 func BenchmarkLoadUploads10x100MB(b *testing.B)      { uploadMemoryBench(b, 10, 100<<20) }
 
@@ -130,8 +132,9 @@ func captionLoadBench(b *testing.B, clients, n int) {
 }
 
 // captionInProcessBench captions the same images as `captioner caption`
-// does in one process: the engine's captioner, 32 files a round.
-func captionInProcessBench(b *testing.B, n int) {
+// does in one process: the engine's captioner, chunk files a round (the
+// command line takes 32).
+func captionInProcessBench(b *testing.B, n, chunk int) {
 	paths := benchImages(b, n)
 	e := engine.New(engine.Options{})
 	defer e.Close()
@@ -146,8 +149,8 @@ func captionInProcessBench(b *testing.B, n int) {
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		for i := 0; i < n; i += 32 {
-			_, errs, err := c.Caption(ctx, paths[i:min(i+32, n)])
+		for i := 0; i < n; i += chunk {
+			_, errs, err := c.Caption(ctx, paths[i:min(i+chunk, n)])
 			if err != nil {
 				b.Fatal(err)
 			}
