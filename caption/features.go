@@ -89,19 +89,39 @@ type FeatureSource struct {
 func (s *FeatureSource) Images(ctx context.Context, paths []string, progress func(done, total int)) (feats [][]float32, errs []error, err error) {
 	feats = make([][]float32, len(paths))
 	errs = make([]error, len(paths))
+	return feats, errs, s.ImagesInto(ctx, paths, feats, errs, func(done []int) {
+		if progress != nil {
+			progress(len(done), len(paths))
+		}
+	})
+}
+
+// ImagesInto is Images writing into feats and errs (as long as paths), and
+// calling ready, from the calling goroutine, with the indices of all the
+// paths whose vector (or error) is final so far, in batches as they come
+// out of the CNN: a caller can use the first vectors while the CNN works
+// on the next ones. ready's argument is only valid during the call.
+func (s *FeatureSource) ImagesInto(ctx context.Context, paths []string, feats [][]float32, errs []error, ready func(done []int)) error {
+	if len(feats) != len(paths) || len(errs) != len(paths) {
+		panic(fmt.Sprintf("caption: ImagesInto: %d paths, %d vectors, %d errors", len(paths), len(feats), len(errs)))
+	}
 	keys := make([]string, len(paths))
-	var todo []int
+	var todo, final []int
 	for i, p := range paths {
 		if s.Cache != nil {
 			if k, err := featcache.FileKey(p, fmt.Sprintf("%+v", s.Load)); err == nil {
 				keys[i] = k
 				if v, ok := s.Cache.Get(k); ok {
 					feats[i] = v
+					final = append(final, i)
 					continue
 				}
 			}
 		}
 		todo = append(todo, i)
+	}
+	if len(final) > 0 && ready != nil {
+		ready(final)
 	}
 	batch := s.Batch
 	if batch <= 0 {
@@ -112,13 +132,13 @@ func (s *FeatureSource) Images(ctx context.Context, paths []string, progress fun
 	type loaded struct {
 		idx    []int // indices into paths of the batch's readable images
 		frames []media.Frame
-		n      int // files in the batch, readable or not
+		all    []int // indices into paths of the batch's files, readable or not
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ready := make(chan loaded, 1)
+	loadedCh := make(chan loaded, 1)
 	go func() {
-		defer close(ready)
+		defer close(loadedCh)
 		for start := 0; start < len(todo); start += batch {
 			idx := todo[start:min(start+batch, len(todo))]
 			frames := make([]media.Frame, len(idx))
@@ -135,7 +155,7 @@ func (s *FeatureSource) Images(ctx context.Context, paths []string, progress fun
 				})
 			}
 			wg.Wait()
-			l := loaded{n: len(idx)}
+			l := loaded{all: idx}
 			for j, i := range idx {
 				if ok[j] {
 					l.frames = append(l.frames, frames[j])
@@ -143,38 +163,34 @@ func (s *FeatureSource) Images(ctx context.Context, paths []string, progress fun
 				}
 			}
 			select {
-			case ready <- l:
+			case loadedCh <- l:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	done := len(paths) - len(todo)
-	for l := range ready {
+	for l := range loadedCh {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return err
 		}
 		if len(l.frames) > 0 {
 			vs, err := s.Extractor.Features(ctx, l.frames)
 			if err != nil {
-				return nil, nil, fmt.Errorf("caption: features: %w", err)
+				return fmt.Errorf("caption: features: %w", err)
 			}
 			for j, i := range l.idx {
 				feats[i] = vs[j]
 				if s.Cache != nil && keys[i] != "" {
 					if err := s.Cache.Put(keys[i], vs[j]); err != nil {
-						return nil, nil, err
+						return err
 					}
 				}
 			}
 		}
-		done += l.n
-		if progress != nil {
-			progress(done, len(paths))
+		final = append(final, l.all...)
+		if ready != nil {
+			ready(final)
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	return feats, errs, nil
+	return ctx.Err()
 }

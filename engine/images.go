@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"captioner/caption"
@@ -43,36 +44,60 @@ type ShapesCaptioner struct {
 
 // Caption captions the images at paths: a caption for each path; a file
 // that cannot be read gets its error in errs and the others go on; err
-// stops the whole call (ctx, the CNN).
+// stops the whole call (ctx, the CNN). Each batch of images is decoded
+// into captions while the CNN works on the next one.
 func (c *ShapesCaptioner) Caption(ctx context.Context, paths []string) ([]Caption, []error, error) {
-	feats, errs, err := c.Source.Images(ctx, paths, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	dec, err := c.Model.NewDecoder(c.Decode)
-	if err != nil {
-		return nil, nil, err
-	}
+	feats := make([][]float32, len(paths))
+	errs := make([]error, len(paths))
 	caps := make([]Caption, len(paths))
-	for i := range paths {
-		if errs[i] != nil {
-			continue
+	todo := make(chan []int, len(paths)+1) // at most one send per batch, never blocking
+	var decErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		var dec *caption.Decoder
+		for idx := range todo {
+			if decErr != nil || ctx.Err() != nil {
+				continue
+			}
+			c.mu.Lock()
+			if dec == nil {
+				dec, decErr = c.Model.NewDecoder(c.Decode)
+			}
+			for _, i := range idx {
+				if decErr != nil || ctx.Err() != nil {
+					break
+				}
+				if errs[i] != nil {
+					continue
+				}
+				res, err := dec.Caption(feats[i])
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				r := res[0]
+				caps[i] = Caption{Text: r.Text, Score: r.Score, Novelty: r.Novelty, LowConfidence: c.Entry.Unsure(r), Domain: DomainShapes}
+				if len(res) > 1 {
+					caps[i].Alternatives = res
+				}
+			}
+			c.mu.Unlock()
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		res, err := dec.Caption(feats[i])
-		if err != nil {
-			errs[i] = err
-			continue
-		}
-		r := res[0]
-		caps[i] = Caption{Text: r.Text, Score: r.Score, Novelty: r.Novelty, LowConfidence: c.Entry.Unsure(r), Domain: DomainShapes}
-		if len(res) > 1 {
-			caps[i].Alternatives = res
-		}
+	})
+	sent := 0
+	err := c.Source.ImagesInto(ctx, paths, feats, errs, func(done []int) {
+		todo <- slices.Clone(done[sent:])
+		sent = len(done)
+	})
+	close(todo)
+	wg.Wait()
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case decErr != nil:
+		return nil, nil, decErr
+	case ctx.Err() != nil:
+		return nil, nil, ctx.Err()
 	}
 	return caps, errs, nil
 }
