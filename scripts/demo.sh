@@ -7,7 +7,7 @@ scripts/setup.sh
 go build -o bin/captioner ./cmd/captioner
 c=bin/captioner
 $c version
-$c synth images --n 2 --seed 7 --out demo/images
+$c synth images --n 2 --seed 7 --format png --out demo/images
 $c synth videos --n 1 --seed 7 --max-duration 8s --out demo/videos
 echo
 echo "== what the files are"

@@ -126,7 +126,7 @@ func copyFile(t *testing.T, from, to string) {
 func synthImages(t *testing.T, n, seed int) []string {
 	t.Helper()
 	dir := t.TempDir()
-	if r := captioner(t, "synth", "images", "--n", fmt.Sprint(n), "--seed", fmt.Sprint(seed), "--size", "160x120", "--out", dir); r.code != 0 {
+	if r := captioner(t, "synth", "images", "--spread=false", "--n", fmt.Sprint(n), "--seed", fmt.Sprint(seed), "--size", "160x120", "--out", dir); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	paths, _ := filepath.Glob(filepath.Join(dir, "images", "*.png"))

@@ -15,7 +15,7 @@ import (
 func TestSynthProbeFrames(t *testing.T) {
 	dir := t.TempDir()
 	imgs, vids := filepath.Join(dir, "imgs"), filepath.Join(dir, "vids")
-	if r := captioner(t, "synth", "images", "--n", "3", "--seed", "5", "--out", imgs); r.code != 0 {
+	if r := captioner(t, "synth", "images", "--spread=false", "--n", "3", "--seed", "5", "--out", imgs); r.code != 0 {
 		t.Fatalf("synth images: code %d, stderr %q", r.code, r.stderr)
 	}
 	if r := captioner(t, "synth", "videos", "--n", "1", "--seed", "5", "--max-duration", "6s", "--out", vids); r.code != 0 {
@@ -87,7 +87,7 @@ func TestSynthProbeFrames(t *testing.T) {
 func TestBadInputsAreReportedAndTheRestDone(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good")
-	if r := captioner(t, "synth", "images", "--n", "1", "--out", good); r.code != 0 {
+	if r := captioner(t, "synth", "images", "--spread=false", "--n", "1", "--out", good); r.code != 0 {
 		t.Fatalf("synth: %q", r.stderr)
 	}
 	text := filepath.Join(dir, "notes.mp4")

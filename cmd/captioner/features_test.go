@@ -17,7 +17,7 @@ import (
 func TestFeatures(t *testing.T) {
 	dir := t.TempDir()
 	imgs, vids := filepath.Join(dir, "imgs"), filepath.Join(dir, "vids")
-	if r := captioner(t, "synth", "images", "--n", "2", "--seed", "9", "--out", imgs); r.code != 0 {
+	if r := captioner(t, "synth", "images", "--spread=false", "--n", "2", "--seed", "9", "--out", imgs); r.code != 0 {
 		t.Fatalf("synth images: code %d, stderr %q", r.code, r.stderr)
 	}
 	if r := captioner(t, "synth", "videos", "--n", "1", "--seed", "9", "--min-duration", "4s", "--max-duration", "5s", "--out", vids); r.code != 0 {

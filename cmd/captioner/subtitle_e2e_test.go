@@ -256,7 +256,7 @@ func TestSubtitleBadInputs(t *testing.T) {
 	trunc := filepath.Join(dir, "cut.mp4")
 	os.WriteFile(trunc, src[:len(src)/3], 0o644)
 	img := filepath.Join(dir, "still.png")
-	if r := captioner(t, "synth", "images", "--n", "1", "--out", filepath.Join(dir, "imgs")); r.code != 0 {
+	if r := captioner(t, "synth", "images", "--spread=false", "--n", "1", "--out", filepath.Join(dir, "imgs")); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	os.Rename(filepath.Join(dir, "imgs", "images", "000000.png"), img)
