@@ -212,7 +212,7 @@ func (o *ObjectsVideos) Label(ctx context.Context, path string, progress subtitl
 		return nil, err
 	}
 	if o.l != nil {
-		tr, err := o.l.Label(ctx, path)
+		tr, err := o.l.LabelProgress(ctx, path, progress)
 		if err != nil {
 			return nil, err
 		}

@@ -164,6 +164,7 @@ type objectsRun struct {
 	dets   [][]objects.Detection
 	nov    float64
 	z      []float32
+	known  bool // some detection scored at least vision.DefaultMinScore
 }
 
 func (l *ObjectsLabeller) start() *objectsRun {
@@ -180,6 +181,9 @@ func (r *objectsRun) push(t time.Duration, dets []objects.Detection) {
 		r.z = r.l.Model.Norm.Apply(v, r.z)
 		r.nov += rnn.Novelty(r.z)
 		r.stream.Push(v)
+	}
+	for _, d := range dets {
+		r.known = r.known || d.Score >= vision.DefaultMinScore
 	}
 	r.times = append(r.times, t)
 	r.scores = append(r.scores, bestScores([][]float32{v}, len(r.fz.Classes()))[0])
@@ -222,7 +226,12 @@ func (r *objectsRun) finish(d time.Duration) (*ObjectsTrack, error) {
 	}
 	tr.Cues = cues
 	tr.Confidence, _ = meanConfidence(cues)
-	tr.Unsure = l.Entry.Unsure(tr.Confidence, tr.Novelty)
+	if !r.known {
+		// As for a photo: a video in which the detector found nothing it
+		// is sure of is said to be one, with low confidence.
+		tr.Confidence = 0
+	}
+	tr.Unsure = l.Entry.Unsure(tr.Confidence, tr.Novelty) || !r.known
 	tr.Labels = objects.LabelsFromCues(WorldCues(cues), d)
 	classes := r.fz.Classes()
 	tr.Presence = view

@@ -2,6 +2,8 @@ package subtitle
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io/fs"
 	"os"
 	"reflect"
@@ -91,13 +93,13 @@ func TestTrainObjectsTiny(t *testing.T) {
 	// Installed into a copy of a bundle, with the other entries untouched.
 	b := t.TempDir()
 	copyBundle(t, b)
-	before, _ := os.ReadFile(b + "/manifest.json")
 	if err := InstallObjects(b, weights, *e); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadFile(b + "/manifest.json")
-	if !strings.Contains(string(after), `"objects_subtitle"`) || len(after) <= len(before) {
-		t.Fatalf("manifest not extended")
+	sum := sha256.Sum256(weights)
+	if !strings.Contains(string(after), `"objects_subtitle"`) || !strings.Contains(string(after), hex.EncodeToString(sum[:])) {
+		t.Fatalf("manifest without the new labeller's entry and checksum")
 	}
 	m, back, err := LoadObjectsBundle(os.DirFS(b), "copy")
 	if err != nil {

@@ -257,7 +257,9 @@ func ChooseObjects(ctx context.Context, m *Model, e *ObjectsEntry, val []Objects
 			if err != nil {
 				return err
 			}
-			evs = append(evs, Evaluated{Cues: tr.Cues, Confidence: tr.Confidence, Novelty: tr.Novelty})
+			if tr.Confidence > 0 { // 0: nothing the detector is sure of, flagged anyway
+				evs = append(evs, Evaluated{Cues: tr.Cues, Confidence: tr.Confidence, Novelty: tr.Novelty})
+			}
 		}
 		e.LowConfidence, e.NoveltyLimit = limits(evs)
 		log("low confidence under %.3f, novelty over %.3f", e.LowConfidence, e.NoveltyLimit)

@@ -234,8 +234,10 @@ func subtitleOne(cmd *cobra.Command, g *globals, f subtitleFlags, vl *engine.Vid
 	}
 	line := fmt.Sprintf("%s: %d cues -> %s", path, len(tr.Cues), strings.Join(outputs, ", "))
 	switch {
-	case tr.Unsure && domain == engine.DomainObjects:
+	case tr.Unsure && domain == engine.DomainObjects && tr.Confidence == 0:
 		line += " (low confidence: nothing the detector knows is in view)"
+	case tr.Unsure && domain == engine.DomainObjects:
+		line += fmt.Sprintf(" (low confidence %.2f: the labels are guesses)", tr.Confidence)
 	case tr.Unsure:
 		line += fmt.Sprintf(" (low confidence %.2f: unlike the videos this model was trained on; the labels are guesses)", tr.Confidence)
 	}

@@ -62,6 +62,9 @@ func main() {
 }
 
 func run(ctx context.Context, work, install, labelsFile string, dataSeed, testSeed uint64, trainN, valN, testN int, seed uint64, epochs, hidden, window int, minSD, lr, dropout float64, inputs []string, perClass bool, batch int, rescore string) error {
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
 	spec, err := vision.DefaultDetectorSpec()
 	if err != nil {
 		return err
