@@ -216,14 +216,49 @@ func TestServeCaptionsAndJobs(t *testing.T) {
 			t.Errorf("%s of a deleted job: %d %s", m, r.code, r.body)
 		}
 	}
+	// Deleting a running job stops its worker: the job is gone, its
+	// message acknowledged, no result stored.
+	long := t.TempDir()
+	if err := world.GenerateVideos(context.Background(), world.VideoOptions{N: 1, Seed: 8, MinDuration: 30 * time.Second,
+		MaxDuration: 30 * time.Second, Out: long}); err != nil {
+		t.Fatal(err)
+	}
+	r = s.upload("/v1/jobs", filepath.Join(long, "0000.mp4"))
+	var running Job
+	json.Unmarshal(r.body, &running)
+	for deadline := time.Now().Add(time.Minute); running.State != Running; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) || running.ended() {
+			t.Fatalf("the long job never ran: %+v", running)
+		}
+		running, _ = s.job(running.ID)
+	}
+	if r := s.do("DELETE", "/v1/jobs/"+running.ID, "", nil); r.code != http.StatusNoContent {
+		t.Errorf("delete of a running job: %d %s", r.code, r.body)
+	}
+	st := s.store()
+	ctx := context.Background()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		info, err := st.Stream.Info(ctx)
+		if err == nil && info.State.Msgs == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the deleted job's message is still queued: %v %v", info, err)
+		}
+	}
+	if _, err := st.Media.GetInfo(ctx, resultName(running.Key, "result.json")); !errors.Is(err, jetstream.ErrObjectNotFound) {
+		t.Errorf("a deleted job's result was stored: %v", err)
+	}
+	if _, err := st.Media.GetInfo(ctx, uploadName(running.ID)); !errors.Is(err, jetstream.ErrObjectNotFound) {
+		t.Errorf("a deleted job's upload is still stored: %v", err)
+	}
+
 	if r := s.do("GET", "/v1/jobs/..%2f..%2fetc", "", nil); r.code != http.StatusNotFound {
 		t.Errorf("a path for an id: %d", r.code)
 	}
 
 	// A job that keeps failing (its upload is gone) ends failed, with its
 	// reason, after MaxAttempts deliveries.
-	st := s.store()
-	ctx := context.Background()
 	lost := &Job{ID: newID(), Kind: "subtitle", State: Queued, Name: "lost.mp4", Created: time.Now(), Key: done.Key}
 	if err := putNew(ctx, st.Jobs, lost); err != nil {
 		t.Fatal(err)
