@@ -32,11 +32,12 @@ type Options struct {
 type Engine struct {
 	opts Options
 
-	mu  sync.Mutex
-	b   *Bundle
-	exs map[int]cnn // by vector length
-	obj *ObjectsImages
-	ovs []*ObjectsVideos
+	mu   sync.Mutex
+	b    *Bundle
+	exs  map[int]cnn // by vector length
+	obj  *ObjectsImages
+	ovs  []*ObjectsVideos
+	dets []*vision.Detector // of detect tasks
 }
 
 type cnn struct {
@@ -225,4 +226,8 @@ func (e *Engine) Close() {
 	for _, ov := range e.ovs {
 		ov.Close()
 	}
+	for _, d := range e.dets {
+		d.Close()
+	}
+	e.dets = nil
 }

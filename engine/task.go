@@ -35,9 +35,10 @@ type Input struct {
 // Result is a task's answer: the caption of an image, or the summary of a
 // video's track (the track itself is in the outputs).
 type Result struct {
-	Kind    string        `json:"kind"` // "caption" or "subtitle"
+	Kind    string        `json:"kind"` // "caption", "subtitle" or "detect"
 	Caption *Caption      `json:"caption,omitempty"`
 	Video   *VideoSummary `json:"video,omitempty"`
+	Objects []Object      `json:"objects,omitempty"`
 }
 
 // VideoSummary sums up a video's track.

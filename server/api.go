@@ -32,6 +32,10 @@ type APIOptions struct {
 	// Captions returns the task that answers POST /v1/captions in this
 	// process; nil while its models load.
 	Captions func() engine.Task
+	// Detect returns the task that finds the objects of an image the
+	// captioner answered in the objects domain (a photo), whose boxes the
+	// answer carries; nil: none.
+	Detect func() engine.Task
 	// Fingerprint is the video task's (engine.SubtitleFingerprint): with
 	// an upload's hash it names the results, so that a file done before
 	// is answered from the store.
@@ -208,7 +212,10 @@ type captionResponse struct {
 	LowConfidence bool    `json:"low_confidence"`
 	Novelty       float64 `json:"novelty"`
 	Domain        string  `json:"domain"`
-	Elapsed       float64 `json:"elapsed"` // seconds in the server
+	// Objects are what the detector found in a photo (the objects domain):
+	// class, score and box as fractions of the image's size.
+	Objects []engine.Object `json:"objects,omitempty"`
+	Elapsed float64         `json:"elapsed"` // seconds in the server
 }
 
 func (a *API) postCaption(w http.ResponseWriter, r *http.Request) {
@@ -245,8 +252,20 @@ func (a *API) postCaption(w http.ResponseWriter, r *http.Request) {
 	}
 	a.o.Metrics.frames.Inc()
 	c := res.Caption
-	writeJSON(w, http.StatusOK, captionResponse{Caption: c.Text, Score: c.Score, Confidence: math.Exp(c.Score),
-		LowConfidence: c.LowConfidence, Novelty: c.Novelty, Domain: c.Domain, Elapsed: time.Since(start).Seconds()})
+	out := captionResponse{Caption: c.Text, Score: c.Score, Confidence: math.Exp(c.Score),
+		LowConfidence: c.LowConfidence, Novelty: c.Novelty, Domain: c.Domain}
+	if c.Domain == engine.DomainObjects && a.o.Detect != nil {
+		if det := a.o.Detect(); det != nil {
+			found, _, err := det.Run(ctx, engine.Input{Path: u.path})
+			if err != nil {
+				a.internal(w, err)
+				return
+			}
+			out.Objects = found.Objects
+		}
+	}
+	out.Elapsed = time.Since(start).Seconds()
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (a *API) postJob(w http.ResponseWriter, r *http.Request) {

@@ -5,11 +5,14 @@ import (
 	"math"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"captioner/internal/realmedia"
 )
 
 // TestPageInBrowser drives the web page in headless Chromium (installed by
@@ -60,6 +63,24 @@ func TestPageInBrowser(t *testing.T) {
 	meta, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("caption-meta")))
 	if caption != "a large yellow square at the top" || !strings.Contains(meta, "domain shapes") {
 		t.Errorf("page shows %q (%s)", caption, meta)
+	}
+
+	// A photo: its boxes drawn over it.
+	dog, _ := filepath.Abs(realmedia.Path(t, "dog.jpg"))
+	err = chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{dog}),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#boxes .box").length > 0`, chromedp.WithPollingTimeout(90*time.Second)),
+	)
+	if err != nil {
+		t.Fatalf("photo: %v", err)
+	}
+	labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#boxes .box span")).map(s => s.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(labels, func(l string) bool { return strings.HasPrefix(l, "dog 0.") }) ||
+		!slices.ContainsFunc(labels, func(l string) bool { return strings.HasPrefix(l, "bicycle 0.") }) {
+		t.Errorf("boxes drawn on dog.jpg: %q, want a dog and a bicycle", labels)
 	}
 
 	video, _ := filepath.Abs(vids[0])

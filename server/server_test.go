@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"captioner/internal/realmedia"
 	"captioner/world"
 )
 
@@ -118,8 +120,27 @@ func TestServeCaptionsAndJobs(t *testing.T) {
 		}
 	}
 
+	// A photo: the objects domain, with the detector's boxes.
+	dog, err := os.ReadFile(realmedia.Path(t, "dog.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.do("POST", "/v1/captions", "application/octet-stream", bytes.NewReader(dog))
+	var photo captionResponse
+	json.Unmarshal(r.body, &photo)
+	var classes []string
+	for _, o := range photo.Objects {
+		classes = append(classes, o.Class)
+		if b := o.Box; b[0] < 0 || b[2] > 1 || b[0] >= b[2] || b[1] >= b[3] {
+			t.Errorf("dog.jpg: box %v", b)
+		}
+	}
+	if r.code != http.StatusOK || photo.Domain != "objects" || !slices.Contains(classes, "dog") || !slices.Contains(classes, "bicycle") {
+		t.Errorf("dog.jpg: %d %s", r.code, r.body)
+	}
+
 	// A video job, done by the local worker.
-	r := s.upload("/v1/jobs", vids[0])
+	r = s.upload("/v1/jobs", vids[0])
 	var j Job
 	json.Unmarshal(r.body, &j)
 	if r.code != http.StatusAccepted || !validID(j.ID) || j.State != Queued || r.hdr.Get("Location") != "/v1/jobs/"+j.ID || j.Name != "0000.mp4" {
@@ -195,8 +216,8 @@ func TestServeCaptionsAndJobs(t *testing.T) {
 			json.Unmarshal([]byte(strings.Fields(line)[1]), &frames)
 		}
 	}
-	if want := float64(2 + done.Result.Steps); frames != want {
-		t.Errorf("frames processed %v, want %v (2 images and the video's steps)", frames, want)
+	if want := float64(3 + done.Result.Steps); frames != want {
+		t.Errorf("frames processed %v, want %v (3 images and the video's steps)", frames, want)
 	}
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`

@@ -115,10 +115,17 @@ func Serve(ctx context.Context, c Config) error {
 	metrics := NewMetrics(st)
 	var ready atomic.Bool
 	var captions atomic.Pointer[engine.CaptionTask]
+	var detect atomic.Pointer[engine.DetectTask]
 	api := NewAPI(APIOptions{Store: st, Fingerprint: fp, TempDir: tmp, MaxImageBytes: c.MaxImageBytes, MaxVideoBytes: c.MaxVideoBytes,
 		Token: c.Token, Metrics: metrics, Ready: ready.Load, Version: c.Version, Log: c.Log, CaptionSlots: max(2, runtime.NumCPU()),
 		Captions: func() engine.Task {
 			if t := captions.Load(); t != nil {
+				return t
+			}
+			return nil
+		},
+		Detect: func() engine.Task {
+			if t := detect.Load(); t != nil {
 				return t
 			}
 			return nil
@@ -144,6 +151,11 @@ func Serve(ctx context.Context, c Config) error {
 		if err != nil {
 			workersDone <- err
 			return
+		}
+		if d, err := eng.DetectTask(0); err == nil {
+			detect.Store(d)
+		} else {
+			c.Log.Warn("no detector: photos are answered without boxes", "err", err)
 		}
 		captions.Store(t)
 		if c.Workers == 0 {

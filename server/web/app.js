@@ -31,6 +31,7 @@ async function captionImage(file) {
   $("preview").src = URL.createObjectURL(file);
   $("caption").textContent = "";
   $("caption-meta").textContent = "";
+  $("boxes").textContent = "";
   status("Captioning " + file.name + "…");
   const resp = await fetch("/v1/captions", {
     method: "POST",
@@ -42,6 +43,21 @@ async function captionImage(file) {
     return;
   }
   const c = await resp.json();
+  // The detector's boxes, as fractions of the image: they stay in place
+  // at any size the image is shown.
+  for (const o of c.objects || []) {
+    const [x0, y0, x1, y1] = o.box;
+    const box = document.createElement("div");
+    box.className = "box";
+    box.style.left = 100 * x0 + "%";
+    box.style.top = 100 * y0 + "%";
+    box.style.width = 100 * (x1 - x0) + "%";
+    box.style.height = 100 * (y1 - y0) + "%";
+    const label = document.createElement("span");
+    label.textContent = o.class + " " + o.score.toFixed(2);
+    box.appendChild(label);
+    $("boxes").appendChild(box);
+  }
   $("caption").textContent = c.caption;
   $("caption-meta").textContent = "domain " + c.domain + ", confidence " + c.confidence.toFixed(2) +
     (c.low_confidence ? " (low confidence: a guess)" : "") + ", " + (c.elapsed * 1000).toFixed(0) + " ms";
