@@ -116,7 +116,8 @@ func startWorker(t *testing.T, name, urls string, ackWait time.Duration) *exec.C
 
 // TestWorkersSurviveFaults runs the service on a three-node NATS cluster
 // with two worker processes, kills one worker with SIGKILL while it works
-// on a job and restarts a NATS node: every job ends done, exactly once,
+// on a job, restarts a NATS node, stops the other worker with SIGTERM
+// while it works and starts a third: every job ends done, exactly once,
 // with its track; none is lost and none is done twice.
 func TestWorkersSurviveFaults(t *testing.T) {
 	if testing.Short() {
@@ -208,6 +209,48 @@ func TestWorkersSurviveFaults(t *testing.T) {
 	// Then restart a NATS node while the other worker goes on.
 	cl.restart(1)
 	t.Log("restarted NATS node n1")
+	// Then stop the other worker with SIGTERM while it works: it drains
+	// (finishes its job or hands it back) and exits 0; a third worker
+	// takes what is left.
+	other := "alpha"
+	if killed == "alpha" {
+		other = "beta"
+	}
+	drained := ""
+	for deadline := time.Now().Add(2 * time.Minute); drained == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		left := 0
+		for _, id := range ids {
+			j, _ := c.job(id)
+			if !j.ended() {
+				left++
+			}
+			if j.State == Running && j.Worker == other {
+				drained = id
+				break
+			}
+		}
+		if left == 0 {
+			break
+		}
+	}
+	if drained != "" {
+		w := workers[other]
+		w.Process.Signal(syscall.SIGTERM)
+		exited := make(chan error, 1)
+		go func() { exited <- w.Wait() }()
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Errorf("worker %s after SIGTERM: %v, want exit 0", other, err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("worker %s still running 15 s after SIGTERM", other)
+		}
+		t.Logf("drained worker %s while it worked on job %s", other, drained)
+	} else {
+		t.Logf("every job ended before worker %s could be stopped mid-job", other)
+	}
+	startWorker(t, "gamma", cl.urls(), ackWait)
 
 	jobs := c.wait(ids, 4*time.Minute)
 	for i, id := range ids {
