@@ -14,7 +14,12 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 echo "test: go test ./..." >&2
-go test -count=1 -timeout 30m "$@" ./...
+# The service's tests (a NATS cluster, worker processes, a browser) run on
+# their own, after the rest, so that their load does not skew the timed
+# end-to-end tests of cmd/captioner (progress bars, signals) on a small
+# machine.
+go test -count=1 -timeout 30m "$@" $(go list ./... | grep -v '^captioner/server$')
+go test -count=1 -timeout 30m "$@" ./server
 # The converters rebuild the embedded networks from the npm packages, byte
 # for byte (only these tests: NSFWJS_TGZ also turns on vision's slow probes).
 echo "test: rebuilding models/default's networks from their npm packages" >&2
