@@ -12,6 +12,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -394,14 +395,13 @@ func (a *API) getResult(w http.ResponseWriter, r *http.Request) {
 }
 
 // downloadName is the name a downloaded track gets: the video's name
-// with the track's extension.
+// with the track's extension ("subtitles" when the name is unusable).
 func downloadName(video, file string) string {
-	ext := file[strings.LastIndex(file, "."):]
-	stem := strings.TrimSuffix(video, "."+strings.TrimPrefix(strings.ToLower(video[strings.LastIndex(video, ".")+1:]), "."))
-	if stem == "" || strings.ContainsAny(stem, "\"\\/") {
+	stem := strings.TrimSuffix(video, filepath.Ext(video))
+	if stem == "" || strings.ContainsAny(stem, "\"\\/\r\n") {
 		stem = "subtitles"
 	}
-	return stem + ext
+	return stem + filepath.Ext(file)
 }
 
 func (a *API) deleteJob(w http.ResponseWriter, r *http.Request) {
