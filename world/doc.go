@@ -20,6 +20,11 @@
 //	OUT/synth.json          a SynthInfo, written last
 //
 // Item i of a run depends only on (seed, i) and the options other than N.
+// Images drawn under a Spread (what `captioner synth images` does by
+// default) each take their own reading of WORLD.md: size, aspect ratio,
+// noise kind, edges, PNG or JPEG, and every range at its whole width;
+// without one, every image has one size and format, as generator version 1
+// drew them. Videos draw their noise shared or per channel (VideoOptions).
 //
 // Geometry is in pixels, in edge coordinates: the pixel at column x, row y covers
 // [x, x+1) x [y, y+1), so a frame of width W spans [0, W). A box is [X0, X1) x

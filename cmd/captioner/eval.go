@@ -36,7 +36,12 @@ and per-attribute accuracy).
 It scores the dataset's test split when it has one (the COCO, Karpathy or
 Flickr test list, or the test/ part of a folder of train/ and test/ parts),
 and every image otherwise; --split names another split, --split all scores
-every image. The report says which split, and how many images it scored.`,
+every image. The report says which split, and how many images it scored.
+
+On Shapes-world images it also scores each slice apart: aspect ratio
+(square, 4:3, 16:9, portrait), size (the longer side: <=400, 401-960,
+>960), background noise (none, shared, channel) and file format (png, jpg);
+"slices" in --json and in the manifest with --record.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if data == "" {
