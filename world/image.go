@@ -29,21 +29,26 @@ func MakeImage(seed uint64, index, width, height int) (ImageSample, error) {
 		return ImageSample{}, fmt.Errorf("world: image size %dx%d too small (want at least 48x48)", width, height)
 	}
 	r := itemRand(seed, index)
-	f := newFrame(width, height)
 	bg := randomBackground(r)
 	aa := r.IntN(2) == 0
+	return drawImage(r, index, newFrame(width, height), bg, aa)
+}
+
+// drawImage lays out a scene in f with r, then draws it over bg: the
+// sample, without Format and Quality.
+func drawImage(r *rand.Rand, index int, f frame, bg Background, aa bool) (ImageSample, error) {
 	scene, err := randomScene(r, f, bg)
 	if err != nil {
 		return ImageSample{}, fmt.Errorf("world: image %d: %w", index, err)
 	}
-	c := newCanvas(width, height, bg.render(width, height, r), aa)
+	c := newCanvas(f.w, f.h, bg.render(f.w, f.h, r), aa)
 	defer c.Close()
 	for _, o := range scene.Objects {
 		c.draw(o, o.Centre, 1)
 	}
 	return ImageSample{
 		Scene: scene, Caption: scene.Caption(), Background: bg, AntiAliased: aa,
-		Width: width, Height: height, Pix: c.pixels(nil),
+		Width: f.w, Height: f.h, Pix: c.pixels(nil),
 	}, nil
 }
 

@@ -174,20 +174,9 @@ func MakeSpreadImage(seed uint64, index int, s Spread) (ImageSample, error) {
 		bg.Noise = math.Round((8-7.99*r.Float64())*100) / 100 // (0, 8]
 		bg.PerChannel = noise == NoiseChannel
 	}
-	f := newFrameRanges(width, height, &contractRanges)
-	scene, err := randomScene(r, f, bg)
-	if err != nil {
-		return ImageSample{}, fmt.Errorf("world: image %d: %w", index, err)
-	}
-	c := newCanvas(width, height, bg.render(width, height, r), aa)
-	defer c.Close()
-	for _, o := range scene.Objects {
-		c.draw(o, o.Centre, 1)
-	}
-	return ImageSample{
-		Scene: scene, Caption: scene.Caption(), Background: bg, AntiAliased: aa,
-		Width: width, Height: height, Format: format, Quality: quality, Pix: c.pixels(nil),
-	}, nil
+	im, err := drawImage(r, index, newFrameRanges(width, height, &contractRanges), bg, aa)
+	im.Format, im.Quality = format, quality
+	return im, err
 }
 
 // AspectOf names the aspect ratio class of a w x h frame, as evaluations
