@@ -97,4 +97,3 @@ func BenchmarkColdStartVsOpenCV(b *testing.B) {
 	b.ReportMetric(version.Seconds()/n, "s/version")
 	b.ReportMetric(ours.Seconds()/peer.Seconds(), "ratio")
 }
-
