@@ -38,6 +38,11 @@ type Engine struct {
 	obj  *ObjectsImages
 	ovs  []*ObjectsVideos
 	dets []*vision.Detector // of detect tasks
+	// The labellers' weights, loaded once: each pooled labeller gets a
+	// model sharing them (subtitle.Model.Shared) with buffers of its own.
+	lab   *subtitle.Model
+	labE  *subtitle.Entry
+	objMs *objectsModels
 }
 
 type cnn struct {
@@ -159,8 +164,16 @@ func (e *Engine) shapesLabeller(o SubtitleOptions) (*subtitle.Labeller, error) {
 	if err != nil {
 		return nil, err
 	}
-	model, entry, err := b.Labeller()
-	if err != nil {
+	e.mu.Lock()
+	if e.lab == nil {
+		if e.lab, e.labE, err = b.Labeller(); err != nil {
+			e.mu.Unlock()
+			return nil, err
+		}
+	}
+	model, entry := e.lab, e.labE
+	e.mu.Unlock()
+	if model, err = model.Shared(); err != nil {
 		return nil, err
 	}
 	c, load, err := e.cnn(model.Config.FeatureDim)
@@ -203,8 +216,11 @@ func (e *Engine) VideoLabellers(n int, o SubtitleOptions) (*Pool[*VideoLabeller]
 			return nil, err
 		}
 		b, _ := e.Bundle() // open: shapesLabeller opened it
-		ov := &ObjectsVideos{B: b}
 		e.mu.Lock()
+		if e.objMs == nil {
+			e.objMs = &objectsModels{}
+		}
+		ov := &ObjectsVideos{B: b, models: e.objMs}
 		e.ovs = append(e.ovs, ov)
 		e.mu.Unlock()
 		vs = append(vs, &VideoLabeller{Shapes: l, Obj: ov, Domain: o.Domain})

@@ -101,3 +101,35 @@ func TestSubtitleTask(t *testing.T) {
 		t.Errorf("image given to the subtitle task: %v, want bad input", err)
 	}
 }
+
+// Pooled labellers hold the weights once: the Shapes labellers and the
+// objects labellers of a pool share their parameters' memory, each with
+// buffers of its own.
+func TestPooledLabellersShareWeights(t *testing.T) {
+	e := New(Options{})
+	defer e.Close()
+	pool, err := e.VideoLabellers(2, SubtitleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []*VideoLabeller
+	for range 2 {
+		vs = append(vs, <-pool.free)
+	}
+	a, b := vs[0].Shapes.Model, vs[1].Shapes.Model
+	if a == b || &a.Net.Params()[0].W[0] != &b.Net.Params()[0].W[0] {
+		t.Fatal("the Shapes labellers do not share their weights")
+	}
+	for _, v := range vs {
+		if err := v.Obj.load(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oa, ob := vs[0].Obj.l, vs[1].Obj.l
+	if oa == nil || ob == nil {
+		t.Fatal("no objects labeller in the default bundle")
+	}
+	if oa.Model == ob.Model || &oa.Model.Net.Params()[0].W[0] != &ob.Model.Net.Params()[0].W[0] {
+		t.Fatal("the objects labellers do not share their weights")
+	}
+}

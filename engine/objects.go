@@ -147,6 +147,7 @@ func (g grammarCaptioner) Caption(dets []objects.Detection) (ObjectsCaption, err
 // findings against the frame before's. One video at a time.
 type ObjectsVideos struct {
 	B      *Bundle
+	models *objectsModels            // shared with the other ObjectsVideos of an engine; nil: its own
 	l      *subtitle.ObjectsLabeller // nil: describe frame by frame
 	det    *vision.Detector
 	err    error
@@ -168,7 +169,10 @@ func (o *ObjectsVideos) load() error {
 	}
 	o.loaded = true
 	o.err = func() error {
-		model, entry, err := subtitle.LoadObjectsBundle(o.B.FS, o.B.Name)
+		if o.models == nil {
+			o.models = &objectsModels{}
+		}
+		model, entry, err := o.models.get(o.B)
 		input := describeInput
 		switch {
 		case err == nil:
@@ -194,6 +198,26 @@ func (o *ObjectsVideos) load() error {
 		o.err = fmt.Errorf("objects domain: %w", o.err)
 	}
 	return o.err
+}
+
+// objectsModels loads a bundle's objects labeller once and hands out
+// models sharing its weights.
+type objectsModels struct {
+	once  sync.Once
+	model *subtitle.Model
+	entry *subtitle.ObjectsEntry
+	err   error
+}
+
+// get returns a model sharing the labeller's weights, and its entry; the
+// error wraps subtitle.ErrNoObjectsLabeller where the bundle has none.
+func (m *objectsModels) get(b *Bundle) (*subtitle.Model, *subtitle.ObjectsEntry, error) {
+	m.once.Do(func() { m.model, m.entry, m.err = subtitle.LoadObjectsBundle(b.FS, b.Name) })
+	if m.err != nil {
+		return nil, nil, m.err
+	}
+	s, err := m.model.Shared()
+	return s, m.entry, err
 }
 
 // FPS is the rate at which the objects domain samples videos: the objects

@@ -337,3 +337,26 @@ func LoadModel(data []byte, source string) (*Model, error) {
 	m.SetTrain(false)
 	return m, nil
 }
+
+// Shared returns a labeller with m's configuration, labels and weights
+// (the same memory, not a copy) and working buffers of its own, so that
+// goroutines may each label with their own at once while the weights are
+// held once. Neither may be trained afterwards.
+func (m *Model) Shared() (*Model, error) {
+	s, err := NewSchemaModel(m.Config, m.Labels, m.Schema, rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		return nil, err
+	}
+	src, dst := m.allParams(), s.allParams()
+	if len(src) != len(dst) {
+		return nil, fmt.Errorf("subtitle: shared labeller has %d parameters, not %d", len(dst), len(src))
+	}
+	for i, p := range dst {
+		if len(p.W) != len(src[i].W) {
+			return nil, fmt.Errorf("subtitle: shared labeller: parameter %s has %d values, not %d", p.Name, len(p.W), len(src[i].W))
+		}
+		p.W = src[i].W
+	}
+	s.SetTrain(false)
+	return s, nil
+}

@@ -140,3 +140,50 @@ func TestBadConfig(t *testing.T) {
 		t.Error("one label accepted")
 	}
 }
+
+// A shared labeller holds the same weights (the same memory) and gives
+// the same probabilities, with buffers of its own: two goroutines label at
+// once and get what one gets alone.
+func TestSharedModel(t *testing.T) {
+	labels, schema := ClassSchema()
+	m, err := NewSchemaModel(Config{FeatureDim: ClassValues, Hidden: 8, Layers: 1, Bidirectional: true, FPS: 2, Window: 8, Inputs: []string{InputFeatures, InputChange}}, labels, schema, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetTrain(false)
+	s, err := m.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range s.allParams() {
+		if &p.W[0] != &m.allParams()[i].W[0] {
+			t.Fatalf("parameter %s is a copy", p.Name)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	feats := make([][]float32, 30)
+	for i := range feats {
+		feats[i] = make([]float32, ClassValues)
+		for j := range feats[i] {
+			feats[i][j] = float32(rng.NormFloat64())
+		}
+	}
+	want := m.Probabilities(feats)
+	got := make([][][]float32, 2)
+	done := make(chan int)
+	for g, x := range []*Model{m, s} {
+		go func() {
+			for range 20 {
+				got[g] = x.Probabilities(feats)
+			}
+			done <- g
+		}()
+	}
+	<-done
+	<-done
+	for g := range got {
+		if !reflect.DeepEqual(got[g], want) {
+			t.Errorf("goroutine %d: probabilities differ", g)
+		}
+	}
+}
