@@ -207,6 +207,7 @@ type videoMeter struct {
 	m     *meter
 	label string
 	start time.Time
+	done  time.Duration // the last reading's
 }
 
 // video starts following the i-th (from 1) of n videos.
@@ -227,7 +228,10 @@ func (v *videoMeter) update(done, total time.Duration) {
 	first := v.start.IsZero()
 	if first {
 		v.start = now
+	} else if done == v.done {
+		return // nothing new: a labeller may say it has finished twice
 	}
+	v.done = done
 	r := reading{label: v.label, done: done.Seconds(), total: total.Seconds()}
 	if el := now.Sub(v.start).Seconds(); el > 0 && done > 0 {
 		r.speed = done.Seconds() / el
