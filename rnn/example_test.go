@@ -2,32 +2,10 @@ package rnn_test
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"captioner/rnn"
 )
-
-// gradNorm returns ‖∂L/∂x_0‖ for L = Σ h_T over lag+1 random inputs.
-func gradNorm(l rnn.Recurrent, lag int) float64 {
-	T, D, H := lag+1, l.InDim(), l.OutDim()
-	rng := rand.New(rand.NewPCG(4, 0))
-	x := make([]float32, T*D)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
-	l.Forward(x, T, 1, nil, nil)
-	dy := make([]float32, T*H)
-	for j := range H {
-		dy[(T-1)*H+j] = 1
-	}
-	dx, _ := l.Backward(dy, nil)
-	var s float64
-	for _, v := range dx[:D] {
-		s += float64(v) * float64(v)
-	}
-	return math.Sqrt(s)
-}
 
 // How much of the first input's gradient survives lag steps of
 // backpropagation through freshly initialised layers (H=32, forget bias 1):
@@ -37,9 +15,9 @@ func Example_gradientNormVsLag() {
 	fmt.Println("lag   RNN      LSTM")
 	for _, lag := range []int{1, 5, 10, 20, 50, 100} {
 		seed := rand.New(rand.NewPCG(3, 0))
-		r := gradNorm(rnn.NewRNN(rnn.NativeBLAS(), 8, 32, seed), lag)
+		r := rnn.GradientAtLag(rnn.NewRNN(rnn.NativeBLAS(), 8, 32, seed), lag)
 		seed = rand.New(rand.NewPCG(3, 0))
-		l := gradNorm(rnn.NewLSTM(rnn.NativeBLAS(), 8, 32, seed), lag)
+		l := rnn.GradientAtLag(rnn.NewLSTM(rnn.NativeBLAS(), 8, 32, seed), lag)
 		fmt.Printf("%-5d %.1e  %.1e\n", lag, r, l)
 	}
 	// Output:

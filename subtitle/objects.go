@@ -356,7 +356,13 @@ func (r PresenceRule) Presence(labels []objects.Label, scores [][]float32, class
 			}
 		}
 	}
-	out := make(objects.Presence, seconds)
+	return presenceOf(in)
+}
+
+// presenceOf lists, for each second, the classes in[s] holds, in the
+// classes' order.
+func presenceOf(in []map[string]bool) objects.Presence {
+	out := make(objects.Presence, len(in))
 	for s := range out {
 		out[s] = []string{}
 		for _, class := range objects.Classes() {

@@ -557,16 +557,7 @@ func viewPresence(classes []string, idx []int, view [][]bool, d time.Duration) o
 			}
 		}
 	}
-	out := make(objects.Presence, seconds)
-	for s := range out {
-		out[s] = []string{}
-		for _, class := range objects.Classes() {
-			if in[s][class] {
-				out[s] = append(out[s], class)
-			}
-		}
-	}
-	return out
+	return presenceOf(in)
 }
 
 // chooseClassDecoding is chooseDecoding for a per-class labeller: the

@@ -40,34 +40,12 @@ func main() {
 	fmt.Println("plot:", *out)
 }
 
-// gradNorm returns the norm of dL/dx_0 for L = the sum of the last hidden
-// state over lag+1 random inputs.
-func gradNorm(l rnn.Recurrent, lag int) float64 {
-	T, D, H := lag+1, l.InDim(), l.OutDim()
-	rng := rand.New(rand.NewPCG(4, 0))
-	x := make([]float32, T*D)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
-	l.Forward(x, T, 1, nil, nil)
-	dy := make([]float32, T*H)
-	for j := range H {
-		dy[(T-1)*H+j] = 1
-	}
-	dx, _ := l.Backward(dy, nil)
-	var s float64
-	for _, v := range dx[:D] {
-		s += float64(v) * float64(v)
-	}
-	return math.Sqrt(s)
-}
-
 // measure returns the gradient norms at lags 1..maxLag for each layer.
 func measure(maxLag int) (lags []int, rnnN, lstmN []float64) {
 	for lag := 1; lag <= maxLag; lag++ {
 		lags = append(lags, lag)
-		rnnN = append(rnnN, gradNorm(rnn.NewRNN(rnn.NativeBLAS(), 8, 32, rand.New(rand.NewPCG(3, 0))), lag))
-		lstmN = append(lstmN, gradNorm(rnn.NewLSTM(rnn.NativeBLAS(), 8, 32, rand.New(rand.NewPCG(3, 0))), lag))
+		rnnN = append(rnnN, rnn.GradientAtLag(rnn.NewRNN(rnn.NativeBLAS(), 8, 32, rand.New(rand.NewPCG(3, 0))), lag))
+		lstmN = append(lstmN, rnn.GradientAtLag(rnn.NewLSTM(rnn.NativeBLAS(), 8, 32, rand.New(rand.NewPCG(3, 0))), lag))
 	}
 	return lags, rnnN, lstmN
 }
