@@ -127,17 +127,11 @@ func ClassSequence(dets [][]objects.Detection, class string, floor float64) [][]
 			}
 		}
 		v[6] = float32(len(now))
-		if len(now) == 0 {
-			if k > 0 {
-				for _, p := range steps[k-1] {
-					v[17] += float32(p.score)
-				}
-			}
-			continue
+		if len(now) > 0 {
+			v[4] = float32(now[largest].side)
+			v[7], v[8] = float32(now[0].x), float32(now[0].y)
+			v[20], v[21] = overlaps(now[0], dets[k], class, floor)
 		}
-		v[4] = float32(now[largest].side)
-		v[7], v[8] = float32(now[0].x), float32(now[0].y)
-		v[20], v[21] = overlaps(now[0], dets[k], class, floor)
 		if k == 0 {
 			continue
 		}
@@ -174,7 +168,7 @@ func ClassSequence(dets [][]objects.Detection, class string, floor float64) [][]
 				v[17] += float32(p.score)
 			}
 		}
-		if k >= 2 {
+		if k >= 2 && largest >= 0 {
 			back := steps[k-2]
 			if m2 := matchDets(back, now[largest:largest+1]); m2[0] >= 0 {
 				p := back[m2[0]]
@@ -564,12 +558,7 @@ func viewPresence(classes []string, idx []int, view [][]bool, d time.Duration) o
 // smoothing penalty and still bias with the best mean of step accuracy,
 // boundary F1 and time accuracy of the composed tracks.
 func (l *ObjectsLabeller) chooseClassDecoding(ctx context.Context, videos []ObjectsVideo) (float64, float64) {
-	type run struct {
-		v     ObjectsVideo
-		c     classOut
-		truth []objects.Cue
-	}
-	var runs []run
+	var runs []decodingRun
 	for _, v := range videos {
 		if ctx.Err() != nil {
 			break
@@ -578,29 +567,15 @@ func (l *ObjectsLabeller) chooseClassDecoding(ctx context.Context, videos []Obje
 		if err != nil || len(v.Dets) == 0 {
 			continue
 		}
-		runs = append(runs, run{v, l.classProbs(v.Dets), objects.LabelCues(labels, v.Duration)})
-	}
-	bestP, bestB, best := l.Entry.Penalty, 1.0, -1.0
-	for _, b := range []float64{1, 1.5, 2, 3, 5} {
-		for _, p := range []float64{0, 0.5, 1, 2, 3, 4, 6} {
-			var sc objectsScorer
-			for _, x := range runs {
-				steps := len(x.v.Dets)
-				labels, conf, _, err := l.classLabels(x.c, steps, p, b)
+		c, steps := l.classProbs(v.Dets), len(v.Dets)
+		runs = append(runs, decodingRun{d: v.Duration, truth: objects.LabelCues(labels, v.Duration),
+			cues: func(p, b float64) ([]Cue, error) {
+				labels, conf, _, err := l.classLabels(c, steps, p, b)
 				if err != nil {
-					continue
+					return nil, err
 				}
-				cues, err := labelTrackCues(labels, conf, stepTimes(steps), x.v.Duration, l.cue())
-				if err != nil {
-					continue
-				}
-				sc.add(cues, x.truth, nil, nil, x.v.Duration)
-			}
-			r := sc.track.Report()
-			if s := (r.StepAccuracy + r.F1 + r.TimeAccuracy) / 3; s > best {
-				bestP, bestB, best = p, b, s
-			}
-		}
+				return labelTrackCues(labels, conf, stepTimes(steps), v.Duration, l.cue())
+			}})
 	}
-	return bestP, bestB
+	return bestDecoding(runs, []float64{1, 1.5, 2, 3, 5}, l.Entry.Penalty)
 }

@@ -341,13 +341,7 @@ func (l *ObjectsLabeller) chooseDecoding(ctx context.Context, videos []ObjectsVi
 	if l.Entry.PerClass {
 		return l.chooseClassDecoding(ctx, videos)
 	}
-	type run struct {
-		v     ObjectsVideo
-		times []time.Duration
-		probs [][]float32
-		truth []objects.Cue
-	}
-	var runs []run
+	var runs []decodingRun
 	for _, v := range videos {
 		if ctx.Err() != nil {
 			break
@@ -361,26 +355,42 @@ func (l *ObjectsLabeller) chooseDecoding(ctx context.Context, videos []ObjectsVi
 		if err != nil || len(r.times) == 0 {
 			continue
 		}
-		runs = append(runs, run{v, r.times, r.probs, objects.LabelCues(labels, v.Duration)})
-	}
-	keep := *l.Entry
-	defer func() { *l.Entry = keep }()
-	bestP, bestB, best := keep.Penalty, 1.0, -1.0
-	for _, b := range []float64{1, 1.5, 2, 3, 5, 8} {
-		for _, p := range []float64{0, 0.5, 1, 2, 3, 4, 6} {
-			l.Entry.StillBias, l.Entry.Penalty = b, p
-			var sc objectsScorer
-			for _, x := range runs {
-				probs := make([][]float32, len(x.probs))
-				for i, q := range x.probs {
+		runs = append(runs, decodingRun{d: v.Duration, truth: objects.LabelCues(labels, v.Duration),
+			cues: func(p, b float64) ([]Cue, error) {
+				probs := make([][]float32, len(r.probs))
+				for i, q := range r.probs {
 					probs[i] = slices.Clone(q)
 				}
-				l.Entry.biasStill(l.Model, probs)
-				cues, err := l.Model.Cues(x.times, probs, x.v.Duration, p, l.cue())
-				if err != nil {
-					continue
+				e := *l.Entry
+				e.StillBias = b
+				e.biasStill(l.Model, probs)
+				return l.Model.Cues(r.times, probs, v.Duration, p, l.cue())
+			}})
+	}
+	return bestDecoding(runs, []float64{1, 1.5, 2, 3, 5, 8}, l.Entry.Penalty)
+}
+
+// decodingRun is one validation video ready to decode: cues makes its
+// track at a smoothing penalty and still bias.
+type decodingRun struct {
+	d     time.Duration
+	truth []objects.Cue
+	cues  func(penalty, bias float64) ([]Cue, error)
+}
+
+// bestDecoding returns the smoothing penalty and still bias (one of
+// biases) whose tracks of runs have the best mean of step accuracy,
+// boundary F1 and time accuracy (Train's validation score); penalty and
+// 1 where there are no runs.
+func bestDecoding(runs []decodingRun, biases []float64, penalty float64) (float64, float64) {
+	bestP, bestB, best := penalty, 1.0, -1.0
+	for _, b := range biases {
+		for _, p := range []float64{0, 0.5, 1, 2, 3, 4, 6} {
+			var sc objectsScorer
+			for _, x := range runs {
+				if cues, err := x.cues(p, b); err == nil {
+					sc.add(cues, x.truth, nil, nil, x.d)
 				}
-				sc.add(cues, x.truth, nil, nil, x.v.Duration)
 			}
 			r := sc.track.Report()
 			if s := (r.StepAccuracy + r.F1 + r.TimeAccuracy) / 3; s > best {
