@@ -3,6 +3,7 @@ package subtitle
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"captioner/internal/featcache"
@@ -96,6 +97,27 @@ func (s *Sampler) stream(ctx context.Context, path string, opened func(media.Inf
 		err = ctx.Err()
 	}
 	return info, err
+}
+
+// Sequences returns Sequence for every video of paths, with each one's
+// error, two videos at a time: one is starting (ffprobe, ffmpeg) while the
+// other's frames are in the CNN. progress, if not nil, is called after
+// each video. The caller checks ctx for an interruption.
+func (s *Sampler) Sequences(ctx context.Context, paths []string, progress func(done, total int)) ([]featcache.Sequence, []error) {
+	seqs := make([]featcache.Sequence, len(paths))
+	errs := make([]error, len(paths))
+	var mu sync.Mutex
+	done := 0
+	forEach(ctx, len(paths), 2, func(i int) {
+		seqs[i], errs[i] = s.Sequence(ctx, paths[i])
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if progress != nil {
+			progress(done, len(paths))
+		}
+	})
+	return seqs, errs
 }
 
 // Sequence returns every sample of path with the video's duration, from

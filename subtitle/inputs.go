@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"captioner/objects"
+	"captioner/rnn"
 )
 
 // The parts a labeller's input can be made of, in the order they are laid
@@ -128,21 +129,44 @@ func (c Config) validateInputs() error {
 	return nil
 }
 
+// InputDim is how many values one step of the network's input takes.
+func (c Config) InputDim() int { return c.inDim() }
+
+// BuildInputs returns the network input of every step of feats, as a
+// model of this configuration with feature standardisation norm sees them
+// (one row of InputDim values a step; the first step has no step before
+// it, so no change). The models that read whole clips (tag, describe)
+// take the same inputs as the labeller.
+func (c Config) BuildInputs(norm *rnn.Standardizer, feats [][]float32) [][]float32 {
+	D := c.inDim()
+	x := make([]float32, len(feats)*D)
+	c.writeInputs(norm, x, len(feats), 1, 0, feats, nil)
+	rows := make([][]float32, len(feats))
+	for t := range rows {
+		rows[t] = x[t*D : (t+1)*D : (t+1)*D]
+	}
+	return rows
+}
+
 // inputs writes the network input of sequence b of a batch into x (T,B,D)
 // for steps [0, len(feats)); prev is the features of the step before the
 // first (nil: none, no change). Steps past len(feats) are left alone.
 func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float32) {
-	F, D := m.Config.FeatureDim, m.Config.inDim()
+	m.Config.writeInputs(m.Norm, x, T, B, b, feats, prev)
+}
+
+func (c Config) writeInputs(norm *rnn.Standardizer, x []float32, T, B, b int, feats [][]float32, prev []float32) {
+	F, D := c.FeatureDim, c.inDim()
 	var last, z, lastRaw []float32
 	if prev != nil {
-		last = m.Norm.Apply(prev, nil)
+		last = norm.Apply(prev, nil)
 		lastRaw = prev
 	}
 	for t, f := range feats {
 		row := x[(t*B+b)*D : (t*B+b+1)*D]
-		z = m.Norm.Apply(f, make([]float32, 0, F))
-		for _, p := range m.Config.Inputs {
-			n := m.Config.partDim(p)
+		z = norm.Apply(f, make([]float32, 0, F))
+		for _, p := range c.Inputs {
+			n := c.partDim(p)
 			part := row[:n]
 			row = row[n:]
 			if last == nil && p != InputFeatures && p != InputPresent {
@@ -157,11 +181,11 @@ func (m *Model) inputs(x []float32, T, B, b int, feats [][]float32, prev []float
 					part[i] = z[i] - last[i]
 				}
 			case InputMotion:
-				motion(part, z, last, m.Config.Grids)
+				motion(part, z, last, c.Grids)
 			case InputMoving:
-				moving(part, z, last, m.Config.Grids)
+				moving(part, z, last, c.Grids)
 			case InputPresent:
-				present(part, z, m.Config.Grids)
+				present(part, z, c.Grids)
 			case InputObjects:
 				objectsMotion(part, f, lastRaw)
 			case InputObjectCells:

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
 	"captioner/internal/featcache"
@@ -133,19 +132,11 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 
 	// Features, once, through the cache. Two videos at a time: one is
 	// starting (ffprobe, ffmpeg) while the other's frames are in the CNN.
-	seqs := make([]featcache.Sequence, len(ex))
-	errs := make([]error, len(ex))
-	var mu sync.Mutex
-	done := 0
-	forEach(ctx, len(ex), 2, func(i int) {
-		seqs[i], errs[i] = o.Sampler.Sequence(ctx, ex[i].Video)
-		mu.Lock()
-		defer mu.Unlock()
-		done++
-		if o.Progress != nil {
-			o.Progress(done, len(ex))
-		}
-	})
+	paths := make([]string, len(ex))
+	for i, e := range ex {
+		paths[i] = e.Video
+	}
+	seqs, errs := o.Sampler.Sequences(ctx, paths, o.Progress)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
