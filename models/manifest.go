@@ -178,3 +178,51 @@ func RecordScores(dir, key, name string, report any, about map[string]any) error
 	}
 	return man.Write(dir)
 }
+
+// InstallPart copies the model part key of the bundle folder from (its
+// manifest entry and the weights file the entry's "weights" names) into the
+// bundle folder to, leaving every other entry and file of to as it is: the
+// weights file is written, then the manifest with the entry and the file's
+// checksum. Recipes use it to add one trained model to models/default.
+func InstallPart(from, to, key string) error {
+	src, err := ReadManifest(os.DirFS(from))
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	var e struct {
+		Weights string `json:"weights"`
+	}
+	if ok, err := src.Get(key, &e); err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	} else if !ok {
+		return fmt.Errorf("%s: %s: %w", from, key, ErrNoPart)
+	}
+	files, err := src.Files()
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	weights, err := ReadFile(os.DirFS(from), files, e.Weights)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	dst, err := ReadManifest(os.DirFS(to))
+	if err != nil {
+		return fmt.Errorf("%s: %w", to, err)
+	}
+	dfiles, err := dst.Files()
+	if err != nil {
+		return fmt.Errorf("%s: %w", to, err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(to, e.Weights), weights, 0o644); err != nil {
+		return err
+	}
+	dfiles[e.Weights] = Entry(weights)
+	dst[key] = src[key]
+	if err := dst.Set("files", dfiles); err != nil {
+		return err
+	}
+	if err := dst.Write(to); err != nil {
+		return fmt.Errorf("%s: %w", to, err)
+	}
+	return nil
+}
