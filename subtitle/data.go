@@ -92,7 +92,7 @@ type Data struct {
 // which is never probed as a video.
 func trackExt(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".vtt", ".srt", ".ttml", ".ass", ".ssa", ".stl", ".json", ".jsonl", ".txt", ".csv":
+	case ".vtt", ".srt", ".ttml", ".ass", ".ssa", ".stl", ".json", ".jsonl", ".txt", ".csv", ".tags":
 		return true
 	}
 	return false

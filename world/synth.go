@@ -201,6 +201,7 @@ func PlanVideo(seed uint64, index int, o VideoOptions) (*VideoScript, error) {
 //	OUT/0000.json  a VideoRecord: timing, background, segments and objects
 //	OUT/0000.vtt   the labels as WebVTT, one cue per segment
 //	OUT/0000.srt   the same as SRT
+//	OUT/0000.tags  the video's tags (VideoScript.Tags), one a line
 //	OUT/synth.json a SynthInfo, written last
 //
 // Video i depends only on (o.Seed, i) and the options other than N.
@@ -246,6 +247,9 @@ func writeVideo(ctx context.Context, o VideoOptions, i int) error {
 	}
 	if err := writeJSON(base+".json", VideoRecord{File: filepath.Base(base) + ".mp4", VideoScript: s}); err != nil {
 		return err
+	}
+	if err := atomicfile.WriteFile(base+".tags", []byte(FormatTags(s.Tags())), 0o644); err != nil {
+		return fmt.Errorf("world: %w", err)
 	}
 	subs := s.Subtitles()
 	for _, f := range []struct {

@@ -240,7 +240,7 @@ func TestBatchProgressEstimate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sub := range []string{"long", "short", "images"} {
-		for _, side := range []string{"*.vtt", "*.srt", "*.json", "*.jsonl"} {
+		for _, side := range []string{"*.vtt", "*.srt", "*.json", "*.jsonl", "*.tags"} {
 			m, _ := filepath.Glob(filepath.Join(dir, sub, side))
 			for _, f := range m {
 				os.Remove(f)
