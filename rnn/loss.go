@@ -117,3 +117,42 @@ func MSE(y, target, grad []float32) float64 {
 	}
 	return sum / float64(len(y))
 }
+
+// SigmoidBinaryCrossEntropy is the multi-label loss: each of the C logits
+// of a row is an independent yes/no with target 0 or 1 (or in between),
+// and the loss is the mean over the N rows of the sum over classes of
+//
+//	loss_nc = softplus(x) - y·x = log(1 + e^x) - y·x,  x = logits[n,c], y = targets[n,c]
+//
+// computed stably as max(x, 0) + log1p(e^-|x|) - y·x. If grad is non-nil
+// (N,C) it receives dloss/dlogits:
+//
+//	grad_nc = (sigmoid(x) - y) / N
+func SigmoidBinaryCrossEntropy(logits []float32, N, C int, targets, grad []float32) float64 {
+	if len(logits) != N*C || len(targets) != N*C || (grad != nil && len(grad) != N*C) {
+		panic(fmt.Sprintf("rnn: SigmoidBinaryCrossEntropy: logits %d, targets %d, grad %d for N=%d C=%d", len(logits), len(targets), len(grad), N, C))
+	}
+	if N == 0 {
+		return 0
+	}
+	var sum float64
+	scale := float32(1 / float64(N))
+	for i, x := range logits {
+		y := targets[i]
+		sum += float64(max(x, 0)) + math.Log1p(math.Exp(-math.Abs(float64(x)))) - float64(y)*float64(x)
+		if grad != nil {
+			grad[i] = (sigmoid(x) - y) * scale
+		}
+	}
+	return sum / float64(N)
+}
+
+// Sigmoid writes 1/(1+e^-x) of every x into dst (grown to len(x)) and
+// returns it: the probabilities of SigmoidBinaryCrossEntropy's logits.
+func Sigmoid(x, dst []float32) []float32 {
+	dst = grow(dst, len(x))
+	for i, v := range x {
+		dst[i] = sigmoid(v)
+	}
+	return dst
+}
