@@ -84,6 +84,16 @@ func TestRecurrentGradients(t *testing.T) {
 		{"Bidirectional", lengths, func(r *rand.Rand) Recurrent {
 			return NewBidirectional(NewLSTM(NativeBLAS(), D, H, r), NewRNN(NativeBLAS(), D, 2, r))
 		}},
+		{"Dense", lengths, func(r *rand.Rand) Recurrent { return NewDense(NativeBLAS(), D, H, 0, r) }},
+		{"Dense/context", lengths, func(r *rand.Rand) Recurrent { return NewDense(NativeBLAS(), D, H, 2, r) }},
+		{"Dense/context/full", nil, func(r *rand.Rand) Recurrent { return NewDense(NativeBLAS(), D, H, 1, r) }},
+		{"Dense/openblas", lengths, func(r *rand.Rand) Recurrent { return NewDense(nil, D, H, 1, r) }},
+		{"Stack/dense", lengths, func(r *rand.Rand) Recurrent {
+			return NewStack(nil, NewDense(NativeBLAS(), D, H, 1, r), NewDense(NativeBLAS(), H, 2, 0, r))
+		}},
+		{"Bidirectional/dense", lengths, func(r *rand.Rand) Recurrent {
+			return NewBidirectional(NewDense(NativeBLAS(), D, H, 1, r), NewLSTM(NativeBLAS(), D, 2, r))
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
