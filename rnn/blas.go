@@ -21,20 +21,28 @@ func orDefault(impl blas.Float32) blas.Float32 {
 	return impl
 }
 
-// smallM is the row count up to which products are done as one Sgemv per
-// row: OpenBLAS 0.3.21's and gonum's Sgemm with m = 3 (beam search) run about
-// three times slower here than three Sgemv calls over the same matrix.
-const smallM = 4
+// smallM is the row count up to which products are done without Sgemm:
+// OpenBLAS 0.3.21's and gonum's Sgemm with m = 3 (beam search) run about
+// three times slower here than three Sgemv calls over the same matrix, and
+// the fused kernel (fused.go) beats both for matmulNT.
+const smallM = fusedMaxM
 
 // matmulNT computes c (m,n) = beta*c + a (m,k) · bᵀ where b is (n,k).
 func matmulNT(impl blas.Float32, m, n, k int, a, b []float32, beta float32, c []float32) {
 	if m == 0 || n == 0 {
 		return
 	}
-	if m <= smallM {
-		// Each row of (m,k)·(n,k)ᵀ is a matrix-vector product: c_i = b·a_i.
-		for i := range m {
-			impl.Sgemv(blas.NoTrans, n, k, 1, b, k, a[i*k:], 1, beta, c[i*n:], 1)
+	if m == 1 {
+		impl.Sgemv(blas.NoTrans, n, k, 1, b, k, a, 1, beta, c, 1)
+		return
+	}
+	if m <= fusedMaxM {
+		// Each row of (m,k)·(n,k)ᵀ is a matrix-vector product c_i = b·a_i,
+		// all m of them in one pass over b (fused.go).
+		if f, ok := impl.(fuser); ok {
+			f.fusedNT(m, n, k, a, b, beta, c)
+		} else {
+			fusedRows(bestKernel(), m, n, k, 0, n, a, b, beta, c)
 		}
 		return
 	}

@@ -38,11 +38,13 @@ type Searcher struct {
 	Dec  *Decoder
 	Opts DecodeOptions
 	// BLAS does the per-step products (LSTM step and the (K,V) vocabulary
-	// projection), one Sgemv per beam. The default is OpenBLAS, whose
-	// threaded Sgemv streams the 10000×512 projection and the LSTM weights
-	// fastest on a quiet machine (BENCHMARKS.md: 2.6 times gonum's Sgemv
-	// split over two goroutines, which holds up better when other processes
-	// load the cores). Any blas.Float32 may be set instead.
+	// projection). The default is OpenBLAS, whose threaded Sgemv streams
+	// the 10000×512 projection and the LSTM weights fastest for one beam
+	// on a quiet machine (BENCHMARKS.md), wrapped so that two to four
+	// beams' products are fused: each matrix is read once a step for all
+	// beams (fused.go), split with a helper goroutine. Any blas.Float32 may
+	// be set instead (its products of several beams are then fused on the
+	// calling goroutine).
 	BLAS blas.Float32
 
 	h, c, h2, c2 []float32 // (K,H) states and their reordered copies
@@ -77,7 +79,8 @@ func (a cand) better(b cand) bool {
 	return a.parent < b.parent
 }
 
-// NewSearcher allocates the buffers for opts; its BLAS is OpenBLAS.
+// NewSearcher allocates the buffers for opts; its BLAS is OpenBLAS with
+// fused products of several beams.
 func NewSearcher(dec *Decoder, opts DecodeOptions) *Searcher {
 	if opts.Beam < 1 || opts.MaxLen < 1 {
 		panic(fmt.Sprintf("rnn: NewSearcher: beam %d, max length %d", opts.Beam, opts.MaxLen))
@@ -89,7 +92,7 @@ func NewSearcher(dec *Decoder, opts DecodeOptions) *Searcher {
 		score: make([]float64, K), toks: make([]int, K*L), toks2: make([]int, K*L),
 		cand: make([]cand, 0, 2*K), fin: make([]Hypothesis, 0, K), finToks: make([]int, K*L),
 		out: make([]Hypothesis, 0, K)}
-	s.BLAS = NewOpenBLAS()
+	s.BLAS = newFusedBLAS(NewOpenBLAS(), s)
 	return s
 }
 
