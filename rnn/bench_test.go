@@ -15,20 +15,30 @@ const (
 	benchSteps  = 20
 )
 
-func BenchmarkGreedyDecode(b *testing.B)        { decodeBench(b, nil, 1) }
-func BenchmarkGreedyDecodeUnsplit(b *testing.B) { decodeBench(b, NativeBLAS(), 1) }
-func BenchmarkGreedyDecodeSplit(b *testing.B)   { decodeBench(b, splitGonum, 1) }
-func BenchmarkBeamDecode(b *testing.B)          { decodeBench(b, nil, 3) }
-func BenchmarkBeamDecodeUnsplit(b *testing.B)   { decodeBench(b, NativeBLAS(), 3) }
-func BenchmarkBeamDecodeSplit(b *testing.B)     { decodeBench(b, splitGonum, 3) }
-func BenchmarkTrainStep(b *testing.B)           { trainBench(b, 32, benchSteps) }
-func BenchmarkSynced600(b *testing.B)           { syncedBench(b, 600, 512, 256, 20) }
+func BenchmarkGreedyDecode(b *testing.B)           { decodeBench(b, nil, 1) }
+func BenchmarkGreedyDecodeUnsplit(b *testing.B)    { decodeBench(b, NativeBLAS(), 1) }
+func BenchmarkGreedyDecodeSplit(b *testing.B)      { decodeBench(b, splitGonum, 1) }
+func BenchmarkBeamDecode(b *testing.B)             { decodeBench(b, nil, 3) }
+func BenchmarkBeamDecodeOneGoroutine(b *testing.B) { decodeBench(b, NewOpenBLAS(), 3) }
+func BenchmarkBeamDecodeUnfused(b *testing.B)      { decodeBench(b, perBeam{NewOpenBLAS()}, 3) }
+func BenchmarkTrainStep(b *testing.B)              { trainBench(b, 32, benchSteps) }
+func BenchmarkSynced600(b *testing.B)              { syncedBench(b, 600, 512, 256, 20) }
 
 // splitGonum asks decodeBench for gonum's Sgemv with large products split
 // over two goroutines (newSplitBLAS), which needs the Searcher that owns it.
 type splitGonumBLAS struct{ blas.Float32 }
 
 var splitGonum = splitGonumBLAS{}
+
+// perBeam does several beams' products as one Sgemv a beam, each reading
+// the whole matrix: what beam search did before the fused kernel.
+type perBeam struct{ blas.Float32 }
+
+func (p perBeam) fusedNT(m, n, k int, a, b []float32, beta float32, c []float32) {
+	for i := range m {
+		p.Sgemv(blas.NoTrans, n, k, 1, b, k, a[i*k:], 1, beta, c[i*n:], 1)
+	}
+}
 
 // decodeBench decodes 20 tokens from token 0 with a zero state, as the peer's
 // cases (i) and (ii) do: embedding -> LSTM step -> 10k projection -> choice.
@@ -94,12 +104,14 @@ func syncedBench(b *testing.B, T, D, H, C int) {
 }
 
 // The memory-bandwidth floor of decoding: one (10000×512) float32 Sgemv, the
-// vocabulary projection of one greedy step. MB/s is the streaming rate.
+// vocabulary projection of one greedy step, and the fused product of three
+// beams' states with it. MB/s is the rate the projection is streamed at.
 func BenchmarkProjectionGemv(b *testing.B)        { gemvBench(b, newSplitBLAS(NativeBLAS(), b), 1) }
 func BenchmarkProjectionGemvUnsplit(b *testing.B) { gemvBench(b, NativeBLAS(), 1) }
 func BenchmarkProjectionGemvOpenBLAS(b *testing.B) {
 	gemvBench(b, NewOpenBLAS(), 1)
 }
+func BenchmarkProjectionFused3(b *testing.B) { gemvBench(b, newFusedBLAS(NewOpenBLAS(), b), 3) }
 
 func gemvBench(b *testing.B, impl blas.Float32, m int) {
 	rng := rand.New(rand.NewPCG(5, 0))
@@ -109,5 +121,39 @@ func gemvBench(b *testing.B, impl blas.Float32, m int) {
 	b.SetBytes(int64(4 * len(w)))
 	for b.Loop() {
 		matmulNT(impl, m, benchVocab, benchHidden, h, w, 0, y)
+	}
+}
+
+// BenchmarkMemoryStream measures this machine's memory bandwidth: the fused
+// kernel's one-vector pass over 256 MB, far more than any cache holds,
+// split with a helper goroutine as decoding's products are. MB/s is the
+// floor's rate for matrices that do not stay in cache.
+func BenchmarkMemoryStream(b *testing.B) {
+	const rows, cols = 1 << 17, 512 // 256 MB of float32
+	w := make([]float32, rows*cols)
+	for i := range w {
+		w[i] = float32(i % 7)
+	}
+	h := make([]float32, 2*cols)
+	y := make([]float32, 2*rows)
+	f := newFusedBLAS(NewOpenBLAS(), b)
+	b.SetBytes(int64(4 * len(w)))
+	for b.Loop() {
+		f.fusedNT(2, rows, cols, h, w, 0, y)
+	}
+}
+
+// BenchmarkSgemmPeak measures the rate OpenBLAS multiplies at on this
+// machine (a 1024³ Sgemm, 2.1 GFLOP): the FLOP floor of training's
+// products. MB/s reports GFLOP/s × 1000.
+func BenchmarkSgemmPeak(b *testing.B) {
+	const n = 1024
+	rng := rand.New(rand.NewPCG(6, 0))
+	x, w := randSlice(rng, n*n), randSlice(rng, n*n)
+	y := make([]float32, n*n)
+	impl := NewOpenBLAS()
+	b.SetBytes(2 * n * n * n / 1000) // "MB/s" = MFLOP/s / 1000 = GFLOP/s
+	for b.Loop() {
+		matmulNT(impl, n, n, n, x, w, 0, y)
 	}
 }

@@ -3,6 +3,9 @@ package rnn
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -66,4 +69,31 @@ func randVec(rng *rand.Rand, n int) []float32 {
 		v[i] = float32(rng.NormFloat64())
 	}
 	return v
+}
+
+// The kernel is chosen from the flags of the CPU the test runs on: AVX2
+// where /proc/cpuinfo lists avx2 and fma, the portable one always last.
+func TestKernelChoice(t *testing.T) {
+	ks := Kernels()
+	if len(ks) == 0 || ks[len(ks)-1] != "go" {
+		t.Fatalf("kernels %v: want the portable one last", ks)
+	}
+	info, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		t.Skipf("no /proc/cpuinfo: %v", err)
+	}
+	flags := map[string]bool{}
+	for _, line := range strings.Split(string(info), "\n") {
+		if name, list, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "flags" {
+			for _, f := range strings.Fields(list) {
+				flags[f] = true
+			}
+			break
+		}
+	}
+	want := runtime.GOARCH == "amd64" && flags["avx2"] && flags["fma"]
+	if got := ks[0] == "avx2"; got != want {
+		t.Errorf("kernels %v on a CPU with avx2=%v fma=%v (%s)", ks, flags["avx2"], flags["fma"], runtime.GOARCH)
+	}
+	t.Logf("fused kernel: %s", ks[0])
 }
