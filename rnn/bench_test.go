@@ -18,6 +18,7 @@ const (
 func BenchmarkGreedyDecode(b *testing.B)           { decodeBench(b, nil, 1) }
 func BenchmarkGreedyDecodeUnsplit(b *testing.B)    { decodeBench(b, NativeBLAS(), 1) }
 func BenchmarkGreedyDecodeSplit(b *testing.B)      { decodeBench(b, splitGonum, 1) }
+func BenchmarkGreedyDecodeFused(b *testing.B)      { decodeBench(b, fusedOne, 1) }
 func BenchmarkBeamDecode(b *testing.B)             { decodeBench(b, nil, 3) }
 func BenchmarkBeamDecodeOneGoroutine(b *testing.B) { decodeBench(b, NewOpenBLAS(), 3) }
 func BenchmarkBeamDecodeUnfused(b *testing.B)      { decodeBench(b, perBeam{NewOpenBLAS()}, 3) }
@@ -30,9 +31,17 @@ type splitGonumBLAS struct{ blas.Float32 }
 
 var splitGonum = splitGonumBLAS{}
 
+// fusedOne asks decodeBench for the fused kernel, split with a helper
+// goroutine, for greedy decoding's one-vector products too.
+type fusedOneBLAS struct{ blas.Float32 }
+
+var fusedOne = fusedOneBLAS{}
+
 // perBeam does several beams' products as one Sgemv a beam, each reading
 // the whole matrix: what beam search did before the fused kernel.
 type perBeam struct{ blas.Float32 }
+
+func (p perBeam) fusesOne() bool { return false }
 
 func (p perBeam) fusedNT(m, n, k int, a, b []float32, beta float32, c []float32) {
 	for i := range m {
@@ -49,6 +58,10 @@ func decodeBench(b *testing.B, proj blas.Float32, beam int) {
 	s := NewSearcher(dec, DecodeOptions{MaxLen: benchSteps, EOS: -1, Beam: beam, LengthAlpha: 0.7})
 	if _, ok := proj.(splitGonumBLAS); ok {
 		s.BLAS = newSplitBLAS(NativeBLAS(), s)
+	} else if _, ok := proj.(fusedOneBLAS); ok {
+		f := newFusedBLAS(NewOpenBLAS(), s)
+		f.one = true
+		s.BLAS = f
 	} else if proj != nil {
 		s.BLAS = proj
 	}

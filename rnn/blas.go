@@ -32,15 +32,14 @@ func matmulNT(impl blas.Float32, m, n, k int, a, b []float32, beta float32, c []
 	if m == 0 || n == 0 {
 		return
 	}
-	if m == 1 {
-		impl.Sgemv(blas.NoTrans, n, k, 1, b, k, a, 1, beta, c, 1)
-		return
-	}
 	if m <= fusedMaxM {
 		// Each row of (m,k)·(n,k)ᵀ is a matrix-vector product c_i = b·a_i,
-		// all m of them in one pass over b (fused.go).
-		if f, ok := impl.(fuser); ok {
+		// all m of them in one pass over b (fused.go), or for one row the
+		// BLAS's Sgemv where the BLAS does not fuse it.
+		if f, ok := impl.(fuser); ok && (m > 1 || f.fusesOne()) {
 			f.fusedNT(m, n, k, a, b, beta, c)
+		} else if m == 1 {
+			impl.Sgemv(blas.NoTrans, n, k, 1, b, k, a, 1, beta, c, 1)
 		} else {
 			fusedRows(bestKernel(), m, n, k, 0, n, a, b, beta, c)
 		}

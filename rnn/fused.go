@@ -91,6 +91,9 @@ func fusedRows(kern, m, n, k, lo, hi int, a, b []float32, beta float32, c []floa
 // Searcher uses one, so that beam search's products are fused and split.
 type fuser interface {
 	fusedNT(m, n, k int, a, b []float32, beta float32, c []float32)
+	// fusesOne says whether one vector's product (greedy decoding) goes
+	// through the fused kernel too, rather than the BLAS's Sgemv.
+	fusesOne() bool
 }
 
 // fusedBLAS is a blas.Float32 (every routine the wrapped implementation's)
@@ -101,6 +104,7 @@ type fusedBLAS struct {
 	blas.Float32
 	kern  int
 	split bool // whether to use the helper: Go may run two goroutines at once
+	one   bool // one vector's products are fused too (fusesOne)
 	jobs  chan fusedJob
 	done  chan struct{}
 }
@@ -126,6 +130,8 @@ func newFusedBLAS[T any](impl blas.Float32, owner *T) fusedBLAS {
 	}
 	return f
 }
+
+func (f fusedBLAS) fusesOne() bool { return f.one }
 
 func (f fusedBLAS) fusedNT(m, n, k int, a, b []float32, beta float32, c []float32) {
 	if !f.split || n*k < fusedSplitMin || n < 2 {

@@ -36,7 +36,7 @@ peer_run() {
 # The peer runs before and after Go, so that a change of load from other
 # processes during the run shows up as a difference between its two columns.
 peer_run >"$out/torch.txt"
-go test ./rnn -run '^$' -bench '^Benchmark(MemoryStream|SgemmPeak|ProjectionGemv|ProjectionGemvUnsplit|ProjectionGemvOpenBLAS|ProjectionFused3|GreedyDecode|GreedyDecodeUnsplit|GreedyDecodeSplit|BeamDecode|BeamDecodeOneGoroutine|BeamDecodeUnfused|TrainStep|Synced600)$' \
+go test ./rnn -run '^$' -bench '^Benchmark(MemoryStream|SgemmPeak|ProjectionGemv|ProjectionGemvUnsplit|ProjectionGemvOpenBLAS|ProjectionFused3|GreedyDecode|GreedyDecodeUnsplit|GreedyDecodeSplit|GreedyDecodeFused|BeamDecode|BeamDecodeOneGoroutine|BeamDecodeUnfused|TrainStep|Synced600)$' \
   -benchtime 1s -count "$count" >"$out/go.txt"
 peer_run >"$out/torch2.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -79,6 +79,7 @@ rows = [
     ("BenchmarkGreedyDecode", "GreedyDecode", "(i) greedy", "greedy b1, 20 steps, 10k projection (OpenBLAS Sgemv, the default)", "ms/seq"),
     ("BenchmarkGreedyDecodeUnsplit", "GreedyDecodeUnsplit", "(i) greedy", "same, gonum Sgemv on one goroutine", "ms/seq"),
     ("BenchmarkGreedyDecodeSplit", "GreedyDecodeSplit", "(i) greedy", "same, gonum Sgemv split over two goroutines", "ms/seq"),
+    ("BenchmarkGreedyDecodeFused", "GreedyDecodeFused", "(i) greedy", "same, the fused kernel split over two goroutines", "ms/seq"),
     ("BenchmarkBeamDecode", "BeamDecode", "(ii) beam", "beam 3, 20 steps (fused kernel, split over two goroutines: the default)", "ms/seq"),
     ("BenchmarkBeamDecodeOneGoroutine", "BeamDecodeOneGoroutine", "(ii) beam", "same, fused kernel on one goroutine", "ms/seq"),
     ("BenchmarkBeamDecodeUnfused", "BeamDecodeUnfused", "(ii) beam", "same, one OpenBLAS Sgemv a beam (before the fused kernel)", "ms/seq"),
@@ -92,7 +93,7 @@ for name, key, tkey, case, unit in rows:
         continue
     t, g = tmed(tkey), statistics.median(gm[key])
     t1, t2 = tmed1(torch, tkey), tmed1(torch2, tkey)
-    base = key.replace("OneGoroutine", "").replace("Unfused", "").replace("Unsplit", "").replace("Split", "")
+    base = key.replace("OneGoroutine", "").replace("Unfused", "").replace("Fused", "").replace("Unsplit", "").replace("Split", "")
     fl = floors.get(base)
     fls = f"{fl:.1f} {unit}" if fl else "-"
     flr = f"{g/fl:.2f}" if fl else "-"
