@@ -16,9 +16,17 @@ import (
 // Config is the labeller's shape, saved with its weights.
 type Config struct {
 	FeatureDim    int  `json:"feature_dim"`
-	Hidden        int  `json:"hidden"` // LSTM units (per direction)
+	Hidden        int  `json:"hidden"` // units of each layer (an LSTM's per direction)
 	Layers        int  `json:"layers"`
 	Bidirectional bool `json:"bidirectional"`
+	// Dense labellers have no memory: each layer is an rnn.Dense, which
+	// labels every step from its own input alone, or, when Context is K,
+	// from its input and its K neighbours' on each side (the first layer
+	// reads the window, the others one step each). They are a comparison
+	// for the recurrent labeller (DENSE.md), never bidirectional; a model
+	// file without these keys holds an LSTM.
+	Dense   bool `json:"dense,omitempty"`
+	Context int  `json:"context,omitempty"`
 	// Inputs lists the parts of the network's input (see InputFeatures
 	// and the others), Grids where grid-pooled maps lie in the feature
 	// vector, for the parts that need them.
@@ -42,21 +50,35 @@ func (c Config) validate() error {
 	if c.FeatureDim <= 0 || c.Hidden <= 0 || c.Layers <= 0 || c.FPS <= 0 || c.Window < 8 || c.Dropout < 0 || c.Dropout >= 1 {
 		return fmt.Errorf("subtitle: bad labeller configuration %+v", c)
 	}
+	switch {
+	case c.Dense && c.Bidirectional:
+		return fmt.Errorf("subtitle: a dense labeller has no direction to read both ways (%+v)", c)
+	case c.Context != 0 && !c.Dense:
+		return fmt.Errorf("subtitle: a context of %d steps is for dense labellers (%+v)", c.Context, c)
+	case c.Context < 0 || c.Context > c.Window/4:
+		return fmt.Errorf("subtitle: context %d outside [0, %d] (a quarter of the window of %d)", c.Context, c.Window/4, c.Window)
+	}
 	return c.validateInputs()
 }
 
-// margin is how many steps at each side of a bidirectional window are only
-// context: their labels come from the neighbouring window.
+// margin is how many steps at each side of a window are only context:
+// their labels come from the neighbouring window. A bidirectional
+// labeller's are a quarter window, a dense labeller's its context, a
+// unidirectional LSTM's none (it carries its state on instead).
 func (c Config) margin() int {
-	if !c.Bidirectional {
-		return 0
+	switch {
+	case c.Bidirectional:
+		return c.Window / 4
+	case c.Dense:
+		return c.Context
 	}
-	return c.Window / 4
+	return 0
 }
 
 // Model is the synced many-to-many labeller: an LSTM (stacked,
 // bidirectional as configured) over the steps' features, with a linear
-// head giving a distribution over Labels at every step.
+// head giving a distribution over Labels at every step. Configured dense,
+// the LSTM's place is taken by stateless rnn.Dense layers.
 type Model struct {
 	Config Config
 	Labels []string // label id -> text (normalised, see world.NormalizeText)
@@ -102,8 +124,16 @@ func NewSchemaModel(cfg Config, labels []string, schema *Schema, rng *rand.Rand)
 	impl := rnn.NewOpenBLAS()
 	var layers []rnn.Recurrent
 	in := cfg.inDim()
-	for range cfg.Layers {
-		var l rnn.Recurrent = rnn.NewLSTM(impl, in, cfg.Hidden, rng)
+	for i := range cfg.Layers {
+		var l rnn.Recurrent
+		switch {
+		case cfg.Dense && i == 0:
+			l = rnn.NewDense(impl, in, cfg.Hidden, cfg.Context, rng) // (T,B,D) -> (T,B,H), each step from its window
+		case cfg.Dense:
+			l = rnn.NewDense(impl, in, cfg.Hidden, 0, rng)
+		default:
+			l = rnn.NewLSTM(impl, in, cfg.Hidden, rng)
+		}
 		if cfg.Bidirectional {
 			l = rnn.NewBidirectional(l, rnn.NewLSTM(impl, in, cfg.Hidden, rng))
 		}
@@ -162,7 +192,7 @@ func (m *Model) Probabilities(feats [][]float32) [][]float32 {
 // Stream labels a sequence pushed a step at a time, handing out each step's
 // distribution, in order, as soon as the network has seen enough of what
 // follows it: at once for a unidirectional labeller, a window later for a
-// bidirectional one. Memory is bounded by the window.
+// bidirectional or dense one. Memory is bounded by the window.
 type Stream struct {
 	m    *Model
 	emit func(step int, probs []float32)
@@ -213,7 +243,7 @@ func (s *Stream) run(last bool) {
 		s.emit(s.start+t, m.probs(logits[t*W:(t+1)*W]))
 	}
 	s.emitted = s.start + upto
-	if !m.Config.Bidirectional {
+	if margin == 0 { // a unidirectional LSTM or a one-step dense labeller
 		s.state = copyState(m.Net.Enc.FinalState())
 		s.prev = s.buf[T-1]
 		s.start += T
@@ -221,7 +251,9 @@ func (s *Stream) run(last bool) {
 		return
 	}
 	// The next window starts margin steps before the first step not yet
-	// handed out, which it sees with context on both sides.
+	// handed out, which it sees with context on both sides (a dense
+	// labeller's window of context whole, so that its labels are those of
+	// one window over the whole sequence).
 	keep := s.emitted - margin - s.start
 	if keep <= 0 {
 		return
@@ -286,6 +318,9 @@ func (m *Model) Save() ([]byte, error) {
 		"config":  string(cfg),
 		"labels":  string(labels),
 		"network": "synced many-to-many LSTM (rnn.Synced)",
+	}
+	if m.Config.Dense {
+		meta["network"] = "synced many-to-many, stateless per-step layers (rnn.Dense in rnn.Synced)"
 	}
 	if m.Schema != nil {
 		schema, err := json.Marshal(m.Schema)

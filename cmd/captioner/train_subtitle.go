@@ -57,7 +57,14 @@ feature vector z (standardised) and its change d since the frame before:
 The spatial maps are the CNN's grid-pooled outputs; --grids keeps those of
 the given sides, by default the finest. The embedded CNN has 3x3 grids
 (which the captioner reads) and 7x7 ones, which the embedded labeller reads:
-reading both scored lower (subtitle/CHOICES.md).`,
+reading both scored lower (subtitle/CHOICES.md).
+
+--dense trains a labeller with no memory in place of the LSTM, for comparison
+(subtitle/DENSE.md): --layers layers of --hidden units (tanh), each labelling
+every sampled frame from its own input alone, or with --context K from its
+input and those of the K frames on each side, concatenated. It is never
+bidirectional (--bidirectional is ignored). The inputs motion, moving and
+change already compare each frame with the one before.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.data == "" || f.out == "" {
@@ -71,6 +78,12 @@ reading both scored lower (subtitle/CHOICES.md).`,
 				return usageError{err}
 			}
 			f.o.Config.Inputs = inputs
+			if f.o.Config.Context != 0 && !f.o.Config.Dense {
+				return usagef("--context is for --dense labellers")
+			}
+			if f.o.Config.Dense {
+				f.o.Config.Bidirectional = false
+			}
 			return runTrainSubtitle(cmd, g, f)
 		},
 	}
@@ -84,9 +97,11 @@ reading both scored lower (subtitle/CHOICES.md).`,
 	fl.IntVar(&f.o.Epochs, "epochs", 40, "most passes over the data")
 	fl.IntVar(&f.o.Batch, "batch", 16, "windows per step")
 	fl.Float64Var(&f.o.LR, "lr", 2e-3, "learning rate (Adam, cosine decay)")
-	fl.IntVar(&f.o.Config.Hidden, "hidden", 128, "LSTM units per direction")
-	fl.IntVar(&f.o.Config.Layers, "layers", 1, "stacked LSTM layers")
+	fl.IntVar(&f.o.Config.Hidden, "hidden", 128, "LSTM units per direction (with --dense: units per layer)")
+	fl.IntVar(&f.o.Config.Layers, "layers", 1, "stacked LSTM layers (with --dense: dense layers)")
 	fl.BoolVar(&f.o.Config.Bidirectional, "bidirectional", true, "read each window both ways (false: forward only, for streaming)")
+	fl.BoolVar(&f.o.Config.Dense, "dense", false, "a network with no memory in place of the LSTM, for comparison (see --help)")
+	fl.IntVar(&f.o.Config.Context, "context", 0, "with --dense: the frames on each side each frame's label also reads (at most --window/4)")
 	fl.StringVar(&f.inputs, "inputs", strings.Join(subtitle.DefaultInputs, ","), "what the network sees at each step: features, change, motion, moving, present (see --help)")
 	fl.IntSliceVar(&f.grids, "grids", nil, "read only the spatial maps of these grid sides, e.g. 3,7 (default: the finest)")
 	fl.IntVar(&f.o.Config.Window, "window", 64, "steps the network sees at once")
