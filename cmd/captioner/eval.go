@@ -13,11 +13,11 @@ import (
 
 func newEvalCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "eval <caption|subtitle> --data DIR [--model DIR]",
+		Use:   "eval <caption|subtitle|tag> --data DIR [--model DIR]",
 		Short: "Score a model on a dataset",
 		Args:  noArgs,
 	}
-	cmd.AddCommand(newEvalCaptionCommand(g), newEvalSubtitleCommand(g))
+	cmd.AddCommand(newEvalCaptionCommand(g), newEvalSubtitleCommand(g), newEvalTagCommand(g))
 	return cmd
 }
 

@@ -52,6 +52,7 @@ func newRootCommand(g *globals) *cobra.Command {
 		newFramesCommand(g),
 		newCaptionCommand(g),
 		newSubtitleCommand(g),
+		newDescribeCommand(g),
 		newTrainCommand(g),
 		newEvalCommand(g),
 		newFeaturesCommand(g),

@@ -13,11 +13,11 @@ import (
 
 func newTrainCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "train <caption|subtitle> --data DIR --out DIR",
+		Use:   "train <caption|subtitle|tag> --data DIR --out DIR",
 		Short: "Train a model on a dataset",
 		Args:  noArgs,
 	}
-	cmd.AddCommand(newTrainCaptionCommand(g), newTrainSubtitleCommand(g))
+	cmd.AddCommand(newTrainCaptionCommand(g), newTrainSubtitleCommand(g), newTrainTagCommand(g))
 	return cmd
 }
 

@@ -1,0 +1,218 @@
+package tag
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+
+	"captioner/rnn"
+	"captioner/subtitle"
+)
+
+// T = steps (sampled frames), B = batch (videos), F = feature dim,
+// D = network input dim (see Config.Inputs), H = hidden units, C = tags.
+
+// The architectures of a tagger.
+const (
+	// ArchLSTM is the many-to-one recurrent tagger: an LSTM over the
+	// steps, read out once for the whole video (Config.Readout).
+	ArchLSTM = "lstm"
+	// ArchDense is the no-memory baseline: a dense network (one hidden
+	// ReLU layer) gives each step its tag probabilities from that step's
+	// input alone, and the video's are their mean.
+	ArchDense = "dense"
+)
+
+// Config is a tagger's shape, saved with its weights.
+type Config struct {
+	Arch       string `json:"arch"`
+	FeatureDim int    `json:"feature_dim"`
+	// Inputs and Grids say what the network sees of each step, as the
+	// subtitle labeller's do (subtitle.Config.BuildInputs).
+	Inputs  []string        `json:"inputs"`
+	Grids   []subtitle.Grid `json:"grids,omitempty"`
+	FPS     float64         `json:"fps"`    // the sampling rate it was trained at
+	Hidden  int             `json:"hidden"` // LSTM units, or the dense network's hidden layer
+	Readout rnn.Readout     `json:"readout,omitempty"`
+	// Threshold is the probability from which a tag is said (chosen on
+	// the validation videos).
+	Threshold float64 `json:"threshold"`
+}
+
+func (c Config) inputs() subtitle.Config {
+	return subtitle.Config{FeatureDim: c.FeatureDim, Inputs: c.Inputs, Grids: c.Grids}
+}
+
+// InputDim is how many values one step of the network's input takes.
+func (c Config) InputDim() int { return c.inputs().InputDim() }
+
+func (c Config) validate() error {
+	if (c.Arch != ArchLSTM && c.Arch != ArchDense) || c.FeatureDim <= 0 || c.Hidden <= 0 || c.FPS <= 0 ||
+		c.Threshold <= 0 || c.Threshold >= 1 || len(c.Inputs) == 0 {
+		return fmt.Errorf("tag: bad tagger configuration %+v", c)
+	}
+	if _, err := rnn.ParseReadout(string(c.Readout)); err != nil {
+		return fmt.Errorf("tag: %w", err)
+	}
+	for _, p := range c.Inputs {
+		if _, err := subtitle.ParseInputs(p); err != nil {
+			return fmt.Errorf("tag: %w", err)
+		}
+	}
+	return nil
+}
+
+// Model is a tagger: its tags, the standardisation of its features and
+// the network (Net for ArchLSTM, Dense for ArchDense).
+type Model struct {
+	Config Config
+	Tags   []string // output k -> tag
+	Norm   *rnn.Standardizer
+	Net    *rnn.ManyToOne
+	Dense  *Dense
+}
+
+// NewModel makes an untrained tagger of tags.
+func NewModel(cfg Config, tags []string, rng *rand.Rand) (*Model, error) {
+	if cfg.Threshold == 0 {
+		cfg.Threshold = 0.5
+	}
+	if cfg.Arch == ArchLSTM && cfg.Readout == "" {
+		cfg.Readout = rnn.ReadLast
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if len(tags) < 1 {
+		return nil, fmt.Errorf("tag: a tagger needs at least one tag")
+	}
+	m := &Model{Config: cfg, Tags: tags, Norm: rnn.NewStandardizer(cfg.FeatureDim)}
+	impl := rnn.NewOpenBLAS()
+	D := cfg.InputDim()
+	if cfg.Arch == ArchLSTM {
+		m.Net = rnn.NewManyToOne(impl, rnn.NewLSTM(impl, D, cfg.Hidden, rng), len(tags), rng)
+		m.Net.Readout = cfg.Readout
+	} else {
+		m.Dense = NewDense(impl, D, cfg.Hidden, len(tags), rng)
+	}
+	return m, nil
+}
+
+// Params are the trained parameters.
+func (m *Model) Params() []*rnn.Param {
+	if m.Net != nil {
+		return m.Net.Params()
+	}
+	return m.Dense.Params()
+}
+
+func (m *Model) allParams() []*rnn.Param { return append(m.Params(), m.Norm.Params()...) }
+
+// Inputs returns the network input of every step of a video's feature
+// vectors (T rows of D values).
+func (m *Model) Inputs(feats [][]float32) [][]float32 {
+	return m.Config.inputs().BuildInputs(m.Norm, feats)
+}
+
+// pack lays the inputs of a batch of videos out as x (T,B,D), T the
+// longest, with their lengths.
+func pack(x []float32, seqs [][][]float32, D int) ([]float32, int, []int) {
+	T := 0
+	for _, s := range seqs {
+		T = max(T, len(s))
+	}
+	B := len(seqs)
+	if cap(x) < T*B*D {
+		x = make([]float32, T*B*D)
+	}
+	x = x[:T*B*D]
+	clear(x)
+	lengths := make([]int, B)
+	for b, s := range seqs {
+		lengths[b] = len(s)
+		for t, row := range s {
+			copy(x[(t*B+b)*D:(t*B+b+1)*D], row)
+		}
+	}
+	return x, T, lengths
+}
+
+// Loss runs the network over a batch of videos' inputs and the backward
+// pass for their targets (B,C: 1 where the tag applies, else 0),
+// accumulating gradients, and returns the mean binary cross-entropy a
+// video (summed over tags).
+func (m *Model) Loss(seqs [][][]float32, targets []float32, x *[]float32) float64 {
+	var T int
+	var lengths []int
+	*x, T, lengths = pack(*x, seqs, m.Config.InputDim())
+	if m.Net != nil {
+		return m.Net.LossMulti(*x, T, len(seqs), lengths, targets)
+	}
+	return m.Dense.Loss(*x, T, len(seqs), lengths, targets)
+}
+
+// Probabilities returns each tag's probability for a video, given its
+// steps' inputs (see Inputs); a video without steps gets zeros.
+func (m *Model) Probabilities(in [][]float32) []float32 {
+	if len(in) == 0 {
+		return make([]float32, len(m.Tags))
+	}
+	x, T, lengths := pack(nil, [][][]float32{in}, m.Config.InputDim())
+	if m.Net != nil {
+		return m.Net.Probabilities(x, T, 1, lengths)
+	}
+	return m.Dense.Probabilities(x, T, 1, lengths)
+}
+
+const modelFormat = "captioner/tag-1"
+
+// Save writes the weights in the safetensors layout, with the
+// configuration and tags in its metadata.
+func (m *Model) Save() ([]byte, error) {
+	cfg, err := json.Marshal(m.Config)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := json.Marshal(m.Tags)
+	if err != nil {
+		return nil, err
+	}
+	network := "many-to-one LSTM (rnn.ManyToOne), sigmoid a tag"
+	if m.Dense != nil {
+		network = "dense classifier of each step, probabilities averaged over the steps (no memory)"
+	}
+	meta := map[string]string{"format": modelFormat, "config": string(cfg), "tags": string(tags), "network": network}
+	var buf bytes.Buffer
+	if err := rnn.SaveParams(&buf, m.allParams(), meta); err != nil {
+		return nil, fmt.Errorf("tag: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// LoadModel reads weights written by Save; source names them in errors.
+func LoadModel(data []byte, source string) (*Model, error) {
+	_, meta, err := rnn.ReadSafetensors(data)
+	if err != nil {
+		return nil, fmt.Errorf("tag: %s: %w", source, err)
+	}
+	if meta["format"] != modelFormat {
+		return nil, fmt.Errorf("tag: %s: not a tagger (format %q)", source, meta["format"])
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(meta["config"]), &cfg); err != nil {
+		return nil, fmt.Errorf("tag: %s: config: %w", source, err)
+	}
+	var tags []string
+	if err := json.Unmarshal([]byte(meta["tags"]), &tags); err != nil {
+		return nil, fmt.Errorf("tag: %s: tags: %w", source, err)
+	}
+	m, err := NewModel(cfg, tags, rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("tag: %s: %w", source, err)
+	}
+	if _, err := rnn.LoadParams(data, m.allParams()); err != nil {
+		return nil, fmt.Errorf("tag: %s: %w", source, err)
+	}
+	return m, nil
+}
