@@ -18,6 +18,7 @@ func newEvalCommand(g *globals) *cobra.Command {
 		Args:  noArgs,
 	}
 	cmd.AddCommand(newEvalCaptionCommand(g), newEvalSubtitleCommand(g), newEvalTagCommand(g))
+	cmd.AddCommand(newEvalDescribeCommand(g))
 	return cmd
 }
 

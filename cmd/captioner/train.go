@@ -18,6 +18,7 @@ func newTrainCommand(g *globals) *cobra.Command {
 		Args:  noArgs,
 	}
 	cmd.AddCommand(newTrainCaptionCommand(g), newTrainSubtitleCommand(g), newTrainTagCommand(g))
+	cmd.AddCommand(newTrainDescribeCommand(g))
 	return cmd
 }
 
