@@ -57,6 +57,7 @@ func newRootCommand(g *globals) *cobra.Command {
 		newEvalCommand(g),
 		newFeaturesCommand(g),
 		newDetectCommand(g),
+		newTagCommand(g),
 		newBatchCommand(g),
 		newServeCommand(g),
 		newWorkerCommand(g),
