@@ -2,8 +2,8 @@ package describe
 
 import (
 	"context"
-	"os"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
