@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"captioner/rnn"
@@ -35,6 +36,10 @@ type Config struct {
 	FPS     float64         `json:"fps"`    // the sampling rate it was trained at
 	Hidden  int             `json:"hidden"` // LSTM units, or the dense network's hidden layer
 	Readout rnn.Readout     `json:"readout,omitempty"`
+	// Clip, when above 0, bounds every input value to [-Clip, Clip]: a
+	// feature that hardly varied in training (standardised by up to 1000)
+	// can otherwise reach thousands on a frame unlike the training ones.
+	Clip float64 `json:"clip,omitempty"`
 	// Threshold is the probability from which a tag is said (chosen on
 	// the validation videos).
 	Threshold float64 `json:"threshold"`
@@ -91,7 +96,16 @@ func NewModel(cfg Config, tags []string, rng *rand.Rand) (*Model, error) {
 	impl := rnn.NewOpenBLAS()
 	D := cfg.InputDim()
 	if cfg.Arch == ArchLSTM {
-		m.Net = rnn.NewManyToOne(impl, rnn.NewLSTM(impl, D, cfg.Hidden, rng), len(tags), rng)
+		lstm := rnn.NewLSTM(impl, D, cfg.Hidden, rng)
+		// The LSTM starts its input weights at U(±1/√H), PyTorch's rule;
+		// over D = 896 standardised inputs that puts every gate's
+		// pre-activation at a standard deviation of about 1.5, saturated.
+		// Scaled by √(H/D) they start at U(±1/√D), as a Linear layer's do.
+		k := float32(math.Sqrt(float64(cfg.Hidden) / float64(D)))
+		for i := range lstm.Wx.W {
+			lstm.Wx.W[i] *= k
+		}
+		m.Net = rnn.NewManyToOne(impl, lstm, len(tags), rng)
 		m.Net.Readout = cfg.Readout
 	} else {
 		m.Dense = NewDense(impl, D, cfg.Hidden, len(tags), rng)
@@ -112,7 +126,15 @@ func (m *Model) allParams() []*rnn.Param { return append(m.Params(), m.Norm.Para
 // Inputs returns the network input of every step of a video's feature
 // vectors (T rows of D values).
 func (m *Model) Inputs(feats [][]float32) [][]float32 {
-	return m.Config.inputs().BuildInputs(m.Norm, feats)
+	rows := m.Config.inputs().BuildInputs(m.Norm, feats)
+	if c := float32(m.Config.Clip); c > 0 {
+		for _, row := range rows {
+			for i, v := range row {
+				row[i] = min(max(v, -c), c)
+			}
+		}
+	}
+	return rows
 }
 
 // pack lays the inputs of a batch of videos out as x (T,B,D), T the

@@ -39,6 +39,13 @@ type TrainOptions struct {
 	// FitVideos is how many training videos (the first ones) the feature
 	// standardisation is measured on; default 256.
 	FitVideos int
+	// Videos, when above 0, limits training and validation to the first
+	// Videos trainable videos of the data, in path order.
+	Videos int
+	// KeepLast keeps the last epoch's weights rather than the best on
+	// the validation videos (for a tagger of a few videos, which cannot
+	// be validated).
+	KeepLast bool
 	// Training is recorded in the manifest entry's training beside what
 	// Train records itself (e.g. the recipe).
 	Training map[string]any
@@ -78,7 +85,11 @@ func (o *TrainOptions) defaults() {
 		o.Patience = 8
 	}
 	if o.ValVideos == 0 {
-		o.ValVideos = min(max(len(o.Data.Trainable())/10, 1), 50)
+		n := len(o.Data.Trainable())
+		if o.Videos > 0 {
+			n = min(n, o.Videos)
+		}
+		o.ValVideos = min(max(n/10, 1), 50)
 	}
 	if o.FitVideos == 0 {
 		o.FitVideos = 256
@@ -111,6 +122,9 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	o.defaults()
 	began := time.Now()
 	ex := o.Data.Trainable() // never the test part
+	if o.Videos > 0 && o.Videos < len(ex) {
+		ex = ex[:o.Videos]
+	}
 	if len(ex) < 2 {
 		return nil, fmt.Errorf("tag: %d tagged videos: need at least 2 (training and validation)", len(ex))
 	}
@@ -194,7 +208,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	training := map[string]any{
 		"data": o.Data.Dir, "training_videos": len(train), "validation_videos": len(val), "steps": steps,
 		"tags": len(tags), "seed": o.Seed, "epochs": epochs, "best_epoch": bestEpoch, "batch": o.Batch,
-		"lr": o.LR, "dropout": o.Dropout, "standardised_on": fmt.Sprintf("the first %d training videos", min(o.FitVideos, nTrain)),
+		"lr": o.LR, "dropout": o.Dropout, "keep_last": o.KeepLast, "standardised_on": fmt.Sprintf("the first %d training videos", min(o.FitVideos, nTrain)),
 		"minutes": math.Round(time.Since(began).Minutes()*10) / 10, "source": o.Data.Source,
 	}
 	for k, v := range o.Training {
@@ -336,7 +350,7 @@ func (o *TrainOptions) fit(ctx context.Context, m *Model, train, val []*clip) ([
 		exact, vloss := validate(m, val)
 		score := exact - vloss*1e-3 // exact match first, the loss breaks ties
 		mark := ""
-		if score > bestScore {
+		if score > bestScore || o.KeepLast {
 			w, err := m.Save()
 			if err != nil {
 				return nil, 0, 0, err

@@ -98,8 +98,11 @@ CNN features are computed once and cached (--cache).`,
 	fl.IntVar(&f.o.Batch, "batch", 32, "videos per step")
 	fl.Float64Var(&f.o.LR, "lr", 2e-3, "learning rate (Adam, cosine decay)")
 	fl.Float64Var(&f.o.Dropout, "dropout", 0.1, "dropout on the inputs")
+	fl.Float64Var(&f.o.Config.Clip, "clip", 0, "bound every input value to [-clip, clip] (0: no bound)")
 	fl.IntVar(&f.o.Patience, "patience", 8, "epochs without improvement before stopping")
+	fl.BoolVar(&f.o.KeepLast, "keep-last", false, "keep the last epoch's weights, not the best validation's")
 	fl.IntVar(&f.o.ValVideos, "val-videos", 0, "validation videos (default: a tenth, at most 50)")
+	fl.IntVar(&f.o.Videos, "videos", 0, "train and validate on only the first N videos of the data, in path order (0: all)")
 	fl.StringVar(&f.recipe, "recipe", "", "the recipe that ran this training, recorded in the manifest")
 	return cmd
 }
