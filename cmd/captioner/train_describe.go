@@ -15,6 +15,7 @@ import (
 
 type trainDescribeFlags struct {
 	data, out, base, cache, inputs string
+	videos                         int
 	o                              descr.TrainOptions
 }
 
@@ -45,6 +46,9 @@ features. Features are read through the cache (--cache).`,
 			if f.data == "" || f.out == "" {
 				return usagef("--data and --out are required")
 			}
+			if f.videos < 0 {
+				return usagef("--videos must not be negative")
+			}
 			inputs, err := descr.ParseInputs(f.inputs)
 			if err != nil {
 				return usageError{err}
@@ -69,6 +73,7 @@ features. Features are read through the cache (--cache).`,
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.1, "dropout on the encoder's inputs")
 	fl.IntVar(&f.o.Patience, "patience", 4, "epochs without improvement before stopping")
 	fl.IntVar(&f.o.ValVideos, "val-videos", 0, "validation videos (default: a tenth, at most 100)")
+	fl.IntVar(&f.videos, "videos", 0, "use only the first N videos of --data, in path order (validation included; default: all)")
 	return cmd
 }
 
@@ -96,6 +101,9 @@ func runTrainDescribe(cmd *cobra.Command, g *globals, f trainDescribeFlags) erro
 		if e.Split != "test" {
 			examples = append(examples, e)
 		}
+	}
+	if f.videos > 0 && f.videos < len(examples) {
+		examples = examples[:f.videos]
 	}
 	start := time.Now()
 	p := newProgress(g.stderr, "features", len(examples))
