@@ -7,7 +7,9 @@
 //	  ├── Captioner(opts) ─> RoutedCaptioner: Shapes captioner, then the
 //	  │                      objects captioner for images unlike the Shapes world
 //	  ├── Labellers(n, opts) ─> n Shapes labellers, pooled (batch)
-//	  └── VideoLabellers(n, opts) ─> n labellers of videos in their domain, pooled
+//	  ├── VideoLabellers(n, opts) ─> n labellers of videos in their domain, pooled
+//	  └── Describer(opts) ─> whole videos in one sentence, with chapters
+//	                         (the describer over the Shapes labeller's track)
 //
 //	Task: Kind, Fingerprint (model checksum + settings), Run(ctx, input) -> result + outputs
 //	  CaptionTask   an image's caption
