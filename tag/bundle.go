@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -79,35 +80,53 @@ func WriteBundle(dir string, base fs.FS, baseName string, weights []byte, e Entr
 }
 
 // RecordScores stores an evaluation report in the tag entry of the bundle
-// folder dir's manifest, under scores[name] (e.g. "test"), and training's
-// keys (e.g. the recipe and its minutes) in its training map.
-func RecordScores(dir, name string, rep *Report, about, training map[string]any) error {
+// folder dir's manifest, under scores[name] (e.g. "test").
+func RecordScores(dir, name string, rep *Report, about map[string]any) error {
 	err := models.RecordScores(dir, Key, name, rep, about)
-	if err == nil && len(training) > 0 {
-		man, merr := models.ReadManifest(os.DirFS(dir))
-		if merr != nil {
-			return fmt.Errorf("tag: model bundle %s: %w", dir, merr)
-		}
-		var e map[string]any
-		if _, err = man.Get(Key, &e); err == nil {
-			t, _ := e["training"].(map[string]any)
-			if t == nil {
-				t = map[string]any{}
-			}
-			for k, v := range training {
-				t[k] = v
-			}
-			e["training"] = t
-			if err = man.Set(Key, e); err == nil {
-				err = man.Write(dir)
-			}
-		}
-	}
 	if errors.Is(err, models.ErrNoPart) {
 		return fmt.Errorf("tag: model bundle %s: %w", dir, ErrNoTagger)
 	}
 	if err != nil {
 		return fmt.Errorf("tag: model bundle %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Install notes the recipe that trained the tagger of the bundle folder
+// from and its minutes in its manifest entry (training.recipe,
+// training.recipe_minutes), then adds the tagger to the bundle folder to
+// (models.InstallPart): its entry and weights, every other entry and file
+// there left as it is.
+func Install(from, to, recipe string, minutes float64) error {
+	man, err := models.ReadManifest(os.DirFS(from))
+	if err != nil {
+		return fmt.Errorf("tag: model bundle %s: %w", from, err)
+	}
+	var e map[string]any
+	if ok, err := man.Get(Key, &e); err != nil {
+		return fmt.Errorf("tag: model bundle %s: %w", from, err)
+	} else if !ok {
+		return fmt.Errorf("tag: model bundle %s: %w", from, ErrNoTagger)
+	}
+	training, _ := e["training"].(map[string]any)
+	if training == nil {
+		training = map[string]any{}
+	}
+	if recipe != "" {
+		training["recipe"] = recipe
+	}
+	if minutes > 0 {
+		training["recipe_minutes"] = math.Round(minutes*10) / 10
+	}
+	e["training"] = training
+	if err := man.Set(Key, e); err != nil {
+		return fmt.Errorf("tag: model bundle %s: %w", from, err)
+	}
+	if err := man.Write(from); err != nil {
+		return fmt.Errorf("tag: model bundle %s: %w", from, err)
+	}
+	if err := models.InstallPart(from, to, Key); err != nil {
+		return fmt.Errorf("tag: installing into %s: %w", to, err)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/spf13/cobra"
 
@@ -22,8 +21,7 @@ type evalTagRecord struct {
 }
 
 func newEvalTagCommand(g *globals) *cobra.Command {
-	var data, model, baseline, cache, record, split, recipe string
-	var recipeMinutes float64
+	var data, model, baseline, cache, record, split string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "tag --data DIR [--model DIR] [--baseline DIR] [--json]",
@@ -121,19 +119,12 @@ NAME stores the report in the --model bundle's manifest under scores[NAME]
 			}
 			if record != "" {
 				about := map[string]any{"data": data, "split": split, "source": d.Source}
-				var training map[string]any
-				if recipe != "" {
-					training = map[string]any{"recipe": recipe}
-					if recipeMinutes > 0 {
-						training["recipe_minutes"] = math.Round(recipeMinutes*10) / 10
-					}
-				}
-				if err := tag.RecordScores(model, record, rep, about, training); err != nil {
+				if err := tag.RecordScores(model, record, rep, about); err != nil {
 					return err
 				}
 				if base != nil {
 					about["model"] = baseline
-					if err := tag.RecordScores(model, record+"_baseline", base, about, nil); err != nil {
+					if err := tag.RecordScores(model, record+"_baseline", base, about); err != nil {
 						return err
 					}
 				}
@@ -153,8 +144,6 @@ NAME stores the report in the --model bundle's manifest under scores[NAME]
 	fl.StringVar(&split, "split", "", `the part scored: "test", "train", "val", or "all" (default: test when the data has one, else all)`)
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fl.StringVar(&record, "record", "", "also store the report in the --model bundle's manifest under this name")
-	fl.StringVar(&recipe, "recipe", "", "with --record: the recipe that made the model, stored in its training record")
-	fl.Float64Var(&recipeMinutes, "recipe-minutes", 0, "with --recipe: how long the recipe took")
 	return cmd
 }
 
