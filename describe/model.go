@@ -319,7 +319,8 @@ func (m *Model) NewDecoder(beam int) (*Decoder, error) {
 }
 
 // Describe decodes the description of a span of input rows (T, D), read
-// last step first.
+// last step first: of the beam's hypotheses, the best that is a
+// description of at most Config.MaxEvents events.
 func (d *Decoder) Describe(rows [][]float32) Result {
 	D := d.m.Config.InputDim()
 	T := len(rows)
@@ -334,11 +335,23 @@ func (d *Decoder) Describe(rows [][]float32) Result {
 		d.x = append(d.x, r...)
 	}
 	s0 := d.m.Net.Encode(d.x, T, 1, nil)
-	hyps := d.search.Beam(nil, s0)
-	h := hyps[0]
-	words := d.m.Vocab.Decode(h.Tokens)
-	res := Result{Score: h.LogProb / float64(max(len(h.Tokens), 1))}
-	res.Text, res.Events, res.Parsed = d.m.canonical(words)
+	// The best hypothesis in the grammar with at most MaxEvents events;
+	// failing that, the best, its events cut to MaxEvents if it parses.
+	var res Result
+	for i, h := range d.search.Beam(nil, s0) {
+		r := Result{Score: h.LogProb / float64(max(len(h.Tokens), 1))}
+		r.Text, r.Events, r.Parsed = d.m.canonical(d.m.Vocab.Decode(h.Tokens))
+		if r.Parsed && len(r.Events) <= d.m.Config.MaxEvents {
+			return r
+		}
+		if i == 0 {
+			res = r
+		}
+	}
+	if res.Parsed {
+		res.Events = res.Events[:d.m.Config.MaxEvents]
+		res.Text = joinEvents(res.Events, d.m.Config.Still)
+	}
 	return res
 }
 
