@@ -32,7 +32,11 @@ type TrainOptions struct {
 	// ValVideos is how many videos (the last ones) validate; default a
 	// tenth of the data, at least 1 and at most 50.
 	ValVideos int
-	Resume    bool // continue from Out's checkpoint
+	// Videos, when above 0, keeps only the first Videos of the data's
+	// trainable videos (in path order; ValVideos of them validate), for
+	// measuring with less data than a folder holds.
+	Videos int
+	Resume bool // continue from Out's checkpoint
 	// Plain keeps one output per label even when every label is a
 	// Shapes-world label (which are otherwise predicted by parts; see
 	// Config.Factored).
@@ -69,7 +73,7 @@ func (o *TrainOptions) defaults() {
 		o.Patience = 6
 	}
 	if o.ValVideos == 0 {
-		o.ValVideos = min(max(len(o.Data.trainable())/10, 1), 50)
+		o.ValVideos = min(max(len(o.trainable())/10, 1), 50)
 	}
 	if o.Cue == (Options{}) {
 		o.Cue = DefaultOptions()
@@ -77,6 +81,16 @@ func (o *TrainOptions) defaults() {
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
+}
+
+// trainable returns the videos training uses: the data's trainable ones,
+// the first o.Videos of them when that is set.
+func (o *TrainOptions) trainable() []Example {
+	ex := o.Data.trainable()
+	if o.Videos > 0 && o.Videos < len(ex) {
+		ex = ex[:o.Videos]
+	}
+	return ex
 }
 
 // TrainResult is what training produced.
@@ -119,7 +133,7 @@ func score(r *Report) float64 { return (r.StepAccuracy + r.F1 + r.TimeAccuracy) 
 func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	o.defaults()
 	began := time.Now()
-	ex := o.Data.trainable() // never the test part
+	ex := o.trainable() // never the test part
 	if len(ex) < 2 {
 		return nil, fmt.Errorf("subtitle: %d labelled videos: need at least 2 (training and validation)", len(ex))
 	}

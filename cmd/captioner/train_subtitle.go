@@ -108,6 +108,7 @@ change already compare each frame with the one before.`,
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.2, "dropout on the inputs and between layers")
 	fl.IntVar(&f.o.Patience, "patience", 6, "epochs without improvement before stopping")
 	fl.IntVar(&f.o.ValVideos, "val-videos", 0, "validation videos (default: a tenth, at most 50)")
+	fl.IntVar(&f.o.Videos, "videos", 0, "train on only the first N videos of --data, in path order (validation ones included; 0: all)")
 	fl.BoolVar(&f.o.Resume, "resume", false, "continue from the checkpoint in --out")
 	return cmd
 }
