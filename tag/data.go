@@ -159,7 +159,9 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tag: data %s: %w", dir, err)
 	}
-	// One ffprobe a file, four at a time.
+	// A video that `captioner synth videos` made is named by its record;
+	// any other file is told by content: one ffprobe a file, four at a
+	// time (thousands of probes take minutes on a busy machine).
 	isVideo := make([]bool, len(candidates))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -168,6 +170,10 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if recordNames(candidates[i]) {
+					isVideo[i] = true
+					continue
+				}
 				info, err := media.Probe(ctx, candidates[i])
 				isVideo[i] = err == nil && info.Kind == media.Video
 			}
@@ -209,6 +215,24 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 		return nil, fmt.Errorf("tag: data %s: no video with its tags beside it (clip.mp4 with clip.tags, or a synth video's clip.json)", dir)
 	}
 	return d, nil
+}
+
+// recordNames says whether path is the video of a generator's record
+// beside it: clip.json whose "file" is clip.mp4 and whose generator's
+// synth.json is in the same folder.
+func recordNames(path string) bool {
+	dir, base := filepath.Split(path)
+	if _, err := os.Stat(filepath.Join(dir, "synth.json")); err != nil {
+		return false
+	}
+	data, err := os.ReadFile(strings.TrimSuffix(path, filepath.Ext(path)) + ".json")
+	if err != nil {
+		return false
+	}
+	var rec struct {
+		File string `json:"file"`
+	}
+	return json.Unmarshal(data, &rec) == nil && rec.File == base
 }
 
 // splitOf is the split of the video at path under dir.
