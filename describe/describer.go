@@ -44,6 +44,17 @@ func NewDescriber(model *Model, entry *Entry, labeller *subtitle.Model, penalty 
 	return &Describer{Model: model, Entry: entry, Labeller: labeller, Penalty: penalty, dec: dec}, nil
 }
 
+// runIDs numbers the runs over T steps: the run of each step.
+func runIDs(runs []Run, T int) []int {
+	ids := make([]int, T)
+	for i, r := range runs {
+		for t := r.From; t < r.To; t++ {
+			ids[t] = i
+		}
+	}
+	return ids
+}
+
 // Chapter is a stretch of a clip with at most Config.MaxEvents events and
 // its description, the chapter's title.
 type Chapter struct {
@@ -88,6 +99,7 @@ func (d *Describer) Describe(times []time.Duration, feats [][]float32, duration 
 		texts[t] = d.Labeller.Labels[l]
 	}
 	runs := runsOf(texts, d.Model.Config.Still)
+	ids := runIDs(runs, T)
 	for _, r := range runs {
 		if r.Event {
 			out.Labelled = append(out.Labelled, r.Text)
@@ -111,7 +123,7 @@ func (d *Describer) Describe(times []time.Duration, feats [][]float32, duration 
 	}
 	var texts2 []string
 	for _, sp := range PlanChapters(runs, T, d.Model.Config.MaxEvents) {
-		res := d.dec.Describe(rows[sp.From:sp.To])
+		res := d.dec.Describe(d.Model.pool(rows[sp.From:sp.To], ids[sp.From:sp.To]))
 		ch := Chapter{From: sp.From, To: sp.To, Start: edge(sp.From), End: edge(sp.To), Result: res}
 		out.Chapters = append(out.Chapters, ch)
 		out.Confidence = min(out.Confidence, confidence(res.Score))

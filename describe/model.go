@@ -50,6 +50,10 @@ type Config struct {
 	MaxLen    int     `json:"max_len"`    // the longest description decoded, in words
 	MaxEvents int     `json:"max_events"` // the most events a description names (a chapter's)
 	Dropout   float64 `json:"dropout"`    // on the input rows, in training only
+	// Pool makes the encoder read one row per run of the labeller's
+	// smoothed track (the mean of the run's steps' rows, then the run's
+	// length in seconds) instead of one a step.
+	Pool bool `json:"pool,omitempty"`
 }
 
 // parts is the subtitle configuration that computes the CNN-derived parts.
@@ -74,6 +78,9 @@ func (c Config) InputDim() int {
 	}
 	if c.readsLabels() {
 		d += len(c.Words)
+	}
+	if c.Pool {
+		d++
 	}
 	return d
 }
@@ -186,7 +193,7 @@ func NewModel(cfg Config, vocab *caption.Vocab, rng *rand.Rand) (*Model, error) 
 // of a span sees the change since the step before it.
 func (m *Model) Rows(feats, probs [][]float32) [][]float32 {
 	c := m.Config
-	D := c.InputDim()
+	D := c.InputDim() - btoi(c.Pool) // pooling adds the run's length
 	T := len(feats)
 	if c.readsLabels() {
 		T = len(probs)
@@ -213,6 +220,30 @@ func (m *Model) Rows(feats, probs [][]float32) [][]float32 {
 		rows[t] = row
 	}
 	return rows
+}
+
+// pool returns the rows the encoder reads for a span of steps: rows
+// itself, or, when the model pools, one row per run of equal run ids
+// (runs[t] for step t): the mean of its rows, then its length in seconds.
+func (m *Model) pool(rows [][]float32, runs []int) [][]float32 {
+	if !m.Config.Pool {
+		return rows
+	}
+	var out [][]float32
+	n := 0
+	for t, r := range rows {
+		if t == 0 || runs[t] != runs[t-1] {
+			out = append(out, make([]float32, len(r)+1))
+			n = 0
+		}
+		p := out[len(out)-1]
+		n++
+		for i, v := range r {
+			p[i] += (v - p[i]) / float32(n) // running mean
+		}
+		p[len(r)] = float32(n) / float32(m.Config.FPS)
+	}
+	return out
 }
 
 // Target is the decoder's target for a description: its words' ids, then

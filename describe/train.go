@@ -107,11 +107,21 @@ type TrainResult struct {
 	Minutes   float64 `json:"minutes"`
 }
 
-// video is one training video: its steps' input rows and the true label
-// runs over them.
+// video is one training video: its steps' input rows, the true label
+// runs over them, and the run of the labeller's smoothed track each step
+// is in (for a model that pools; nil otherwise).
 type video struct {
 	rows [][]float32
 	runs []Run
+	ids  []int
+}
+
+// span returns the rows the encoder reads for steps [from, to).
+func (v *video) span(m *Model, from, to int) [][]float32 {
+	if v.ids == nil {
+		return v.rows[from:to]
+	}
+	return m.pool(v.rows[from:to], v.ids[from:to])
 }
 
 // Train fits a describer to o.Examples and writes it, with the best
@@ -190,8 +200,15 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 					for t := 0; t < len(seq.Vectors); t += 8 {
 						sample = append(sample, seq.Vectors[t])
 					}
-					if cfg.readsLabels() {
+					if cfg.readsLabels() || cfg.Pool {
 						probs[i] = lab.Probabilities(seq.Vectors)
+					}
+					if cfg.Pool {
+						texts := make([]string, len(probs[i]))
+						for t, l := range subtitle.Smooth(probs[i], o.Penalty) {
+							texts[t] = lab.Labels[l]
+						}
+						vids[i].ids = runIDs(runsOf(texts, cfg.Still), len(texts))
 					}
 					cues, err := subtitle.ReadTrack(train[i].Track)
 					if err != nil {
@@ -301,7 +318,7 @@ type fitted struct {
 // training stops after o.Patience epochs without a better score.
 func (m *Model) fit(ctx context.Context, o *TrainOptions, vids []video, validate func() (float64, string, error)) (fitted, error) {
 	cfg := m.Config
-	probe := windows(vids, o.Windows, cfg.MaxEvents, cfg.Still, rand.New(rand.NewPCG(0, 0)))
+	probe := windows(m, vids, o.Windows, rand.New(rand.NewPCG(0, 0)))
 	stepsPerEpoch := (len(probe) + o.Batch - 1) / o.Batch
 	tr := &rnn.Trainer{
 		Params:   m.Params(),
@@ -315,7 +332,7 @@ func (m *Model) fit(ctx context.Context, o *TrainOptions, vids []video, validate
 	for epoch := 1; epoch <= o.Epochs; epoch++ {
 		start := time.Now()
 		rng := rand.New(rand.NewPCG(o.Seed, uint64(100+epoch)))
-		ws := windows(vids, o.Windows, cfg.MaxEvents, cfg.Still, rng)
+		ws := windows(m, vids, o.Windows, rng)
 		lossSum, steps := 0.0, 0
 		for _, b := range batches(ws, o.Batch, rng) {
 			if err := ctx.Err(); err != nil {

@@ -166,7 +166,7 @@ func TestWindows(t *testing.T) {
 				ev = append(ev, r)
 			}
 		}
-		ws := windows([]video{v}, 100, 3, toyLabels[0], rand.New(rand.NewPCG(uint64(k), 0)))
+		ws := windows(m, []video{v}, 100, rand.New(rand.NewPCG(uint64(k), 0)))
 		if len(evs) <= 3 && (len(ws[0].rows) != len(v.rows) || ws[0].text != joinEvents(evs, toyLabels[0])) {
 			t.Errorf("video %d: the first window is not the whole video with its %d events: %q", k, len(evs), ws[0].text)
 		}

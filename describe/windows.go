@@ -19,11 +19,13 @@ type win struct {
 // time (the video's ends, the middle of the still stretch beside it, or
 // an event boundary) or anywhere in that stretch, and half the time a
 // step off, so that the model tolerates cuts a step early or late.
-func windows(vids []video, perVideo, maxEvents int, still string, rng *rand.Rand) []win {
+func windows(m *Model, vids []video, perVideo int, rng *rand.Rand) []win {
+	maxEvents, still := m.Config.MaxEvents, m.Config.Still
 	var out []win
 	type cand struct{ i, n int } // events [i, i+n); n 0: still run i
 	var cands []cand
-	for _, v := range vids {
+	for vi := range vids {
+		v := &vids[vi]
 		T := len(v.rows)
 		var ev []int
 		for i, r := range v.runs {
@@ -40,7 +42,7 @@ func windows(vids []video, perVideo, maxEvents int, still string, rng *rand.Rand
 		}
 		k := perVideo
 		if len(ev) <= maxEvents {
-			out = append(out, win{v.rows, still})
+			out = append(out, win{v.span(m, 0, T), still})
 			if len(ev) > 0 {
 				out[len(out)-1].text = texts(0, len(ev))
 			}
@@ -63,7 +65,7 @@ func windows(vids []video, perVideo, maxEvents int, still string, rng *rand.Rand
 				r := v.runs[c.i]
 				from := r.From + rng.IntN(r.To-r.From-2)
 				to := from + 3 + rng.IntN(r.To-from-2)
-				out = append(out, win{v.rows[from:to], still})
+				out = append(out, win{v.span(m, from, to), still})
 				continue
 			}
 			first, last := v.runs[ev[c.i]], v.runs[ev[c.i+c.n-1]]
@@ -79,7 +81,7 @@ func windows(vids []video, perVideo, maxEvents int, still string, rng *rand.Rand
 			to := edge(rng, lo, hi, c.i+c.n == len(ev))
 			from = min(max(from, 0), first.To-1)
 			to = max(min(to, T), last.From+1, from+2)
-			out = append(out, win{v.rows[from:min(to, T)], texts(c.i, c.n)})
+			out = append(out, win{v.span(m, from, min(to, T)), texts(c.i, c.n)})
 		}
 	}
 	return out

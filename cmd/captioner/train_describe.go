@@ -71,6 +71,7 @@ features. Features are read through the cache (--cache).`,
 	fl.IntVar(&f.o.Config.Hidden, "hidden", 128, "LSTM units (encoder and decoder)")
 	fl.IntVar(&f.o.Config.Embed, "embed", 32, "word embedding size")
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.1, "dropout on the encoder's inputs")
+	fl.BoolVar(&f.o.Config.Pool, "pool", false, "read one row per run of the labeller's smoothed track (their mean and length) instead of one a step")
 	fl.IntVar(&f.o.Patience, "patience", 4, "epochs without improvement before stopping")
 	fl.IntVar(&f.o.ValVideos, "val-videos", 0, "validation videos (default: a tenth, at most 100)")
 	fl.IntVar(&f.videos, "videos", 0, "use only the first N videos of --data, in path order (validation included; default: all)")
