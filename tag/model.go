@@ -174,6 +174,55 @@ func (m *Model) Loss(seqs [][][]float32, targets []float32, x *[]float32) float6
 	return m.Dense.Loss(*x, T, len(seqs), lengths, targets)
 }
 
+// LossEveryStep is Loss with the LSTM's head read at every real step of a
+// video, not only at its last: each step is taught the video's tags, and
+// the last step, the only one read when tagging, counts as much as all
+// the others together,
+//
+//	loss_b = BCE(z_{n-1}, y_b) + Σ_{t<n} BCE(z_t, y_b) / n,   z_t = Head(h_t)
+//
+// averaged over the batch. One label a video gives an LSTM one gradient a
+// video; this gives it one a step, as the dense baseline has, while the
+// answer is still read once, at the end. For ArchDense it is Loss.
+func (m *Model) LossEveryStep(seqs [][][]float32, targets []float32, x *[]float32, grad *[]float32) float64 {
+	if m.Net == nil {
+		return m.Loss(seqs, targets, x)
+	}
+	var T int
+	var lengths []int
+	*x, T, lengths = pack(*x, seqs, m.Config.InputDim())
+	B, C := len(seqs), len(m.Tags)
+	enc, head := m.Net.Enc, m.Net.Head
+	y := enc.Forward(*x, T, B, lengths, nil) // (T,B,H)
+	z := head.Forward(y, T*B)                // (T*B,C)
+	*grad = grow(*grad, T*B*C)
+	g := *grad
+	var loss float64
+	for b := range B {
+		n := lengths[b]
+		for t := range T {
+			rows := (t*B + b) * C
+			if t >= n {
+				clear(g[rows : rows+C])
+				continue
+			}
+			w := 1 / float64(n)
+			if t == n-1 {
+				w++
+			}
+			l := rnn.SigmoidBinaryCrossEntropy(z[rows:rows+C], 1, C, targets[b*C:(b+1)*C], g[rows:rows+C])
+			loss += w * l
+			k := float32(w / float64(B))
+			for i := rows; i < rows+C; i++ {
+				g[i] *= k
+			}
+		}
+	}
+	// z = Head(y)  =>  dy = Head.Backward(dz), then back through the LSTM
+	enc.Backward(head.Backward(g), nil)
+	return loss / float64(B)
+}
+
 // Probabilities returns each tag's probability for a video, given its
 // steps' inputs (see Inputs); a video without steps gets zeros.
 func (m *Model) Probabilities(in [][]float32) []float32 {

@@ -110,27 +110,20 @@ func randFeats(rng *rand.Rand, T, F int) [][]float32 {
 	return out
 }
 
-// TestDenseGradients checks the baseline's backward pass (its per-step
-// loss over padded videos) against central differences.
-func TestDenseGradients(t *testing.T) {
+// fdGradients compares the analytic gradients of loss (which runs the
+// backward pass) with central differences, parameter by parameter, and
+// returns the largest difference.
+func fdGradients(t *testing.T, params []*rnn.Param, loss func() float64) float64 {
+	t.Helper()
 	const eps, absTol, relTol = 1e-2, 2e-3, 1e-2
-	rng := rand.New(rand.NewPCG(1, 2))
-	m, err := NewModel(testConfig(ArchDense), []string{"a", "b", "c"}, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seqs := [][][]float32{m.Inputs(randFeats(rng, 3, 12)), m.Inputs(randFeats(rng, 1, 12)), m.Inputs(randFeats(rng, 2, 12))}
-	targets := []float32{1, 0, 1, 0, 0, 1, 1, 1, 0}
-	var x []float32
-	loss := func() float64 { return m.Loss(seqs, targets, &x) }
-	rnn.ZeroGrads(m.Params())
+	rnn.ZeroGrads(params)
 	loss()
 	var ana [][]float32
-	for _, p := range m.Params() {
+	for _, p := range params {
 		ana = append(ana, slices.Clone(p.G))
 	}
 	worst := 0.0
-	for i, p := range m.Params() {
+	for i, p := range params {
 		for j := range p.W {
 			old := p.W[j]
 			p.W[j] = old + eps
@@ -146,6 +139,43 @@ func TestDenseGradients(t *testing.T) {
 			}
 		}
 	}
+	return worst
+}
+
+// TestLossEveryStepGradients checks the LSTM's every-step loss (the head
+// read at each real step of padded videos, the last weighted up) against
+// central differences.
+func TestLossEveryStepGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	m, err := NewModel(testConfig(ArchLSTM), []string{"a", "b", "c"}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := [][][]float32{m.Inputs(randFeats(rng, 3, 12)), m.Inputs(randFeats(rng, 1, 12)), m.Inputs(randFeats(rng, 2, 12))}
+	targets := []float32{1, 0, 1, 0, 0, 1, 1, 1, 0}
+	var x, g []float32
+	worst := fdGradients(t, m.Params(), func() float64 { return m.LossEveryStep(seqs, targets, &x, &g) })
+	t.Logf("every step: largest |numeric - analytic| = %.2e", worst)
+	// A video of one step: the loss is twice its last step's.
+	one := [][][]float32{seqs[1]}
+	last := m.Loss(one, targets[:3], &x)
+	if every := m.LossEveryStep(one, targets[:3], &x, &g); math.Abs(every-2*last) > 1e-5 {
+		t.Errorf("one step: every-step loss %v, want twice %v", every, last)
+	}
+}
+
+// TestDenseGradients checks the baseline's backward pass (its per-step
+// loss over padded videos) against central differences.
+func TestDenseGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	m, err := NewModel(testConfig(ArchDense), []string{"a", "b", "c"}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := [][][]float32{m.Inputs(randFeats(rng, 3, 12)), m.Inputs(randFeats(rng, 1, 12)), m.Inputs(randFeats(rng, 2, 12))}
+	targets := []float32{1, 0, 1, 0, 0, 1, 1, 1, 0}
+	var x []float32
+	worst := fdGradients(t, m.Params(), func() float64 { return m.Loss(seqs, targets, &x) })
 	t.Logf("dense: largest |numeric - analytic| = %.2e", worst)
 }
 

@@ -42,6 +42,9 @@ type TrainOptions struct {
 	// Videos, when above 0, limits training and validation to the first
 	// Videos trainable videos of the data, in path order.
 	Videos int
+	// EveryStep teaches the LSTM the video's tags at every step, not only
+	// at its last (Model.LossEveryStep).
+	EveryStep bool
 	// KeepLast keeps the last epoch's weights rather than the best on
 	// the validation videos (for a tagger of a few videos, which cannot
 	// be validated).
@@ -208,7 +211,7 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	training := map[string]any{
 		"data": o.Data.Dir, "training_videos": len(train), "validation_videos": len(val), "steps": steps,
 		"tags": len(tags), "seed": o.Seed, "epochs": epochs, "best_epoch": bestEpoch, "batch": o.Batch,
-		"lr": o.LR, "dropout": o.Dropout, "keep_last": o.KeepLast, "standardised_on": fmt.Sprintf("the first %d training videos", min(o.FitVideos, nTrain)),
+		"lr": o.LR, "dropout": o.Dropout, "keep_last": o.KeepLast, "every_step": o.EveryStep, "standardised_on": fmt.Sprintf("the first %d training videos", min(o.FitVideos, nTrain)),
 		"minutes": math.Round(time.Since(began).Minutes()*10) / 10, "source": o.Data.Source,
 	}
 	for k, v := range o.Training {
@@ -317,7 +320,7 @@ func (o *TrainOptions) fit(ctx context.Context, m *Model, train, val []*clip) ([
 	var best []byte
 	bestEpoch, epoch := 0, 0
 	bestScore := math.Inf(-1)
-	var x []float32
+	var x, g []float32
 	order := make([]int, len(train))
 	for epoch = 1; epoch <= o.Epochs; epoch++ {
 		start := time.Now()
@@ -341,7 +344,12 @@ func (o *TrainOptions) fit(ctx context.Context, m *Model, train, val []*clip) ([
 			if o.Dropout > 0 {
 				seqs = dropped(seqs, o.Dropout, rng)
 			}
-			st, err := tr.Step(func() (float64, error) { return m.Loss(seqs, targets, &x), nil })
+			st, err := tr.Step(func() (float64, error) {
+				if o.EveryStep {
+					return m.LossEveryStep(seqs, targets, &x, &g), nil
+				}
+				return m.Loss(seqs, targets, &x), nil
+			})
 			if err != nil {
 				return nil, 0, 0, fmt.Errorf("tag: epoch %d: %w", epoch, err)
 			}

@@ -101,6 +101,7 @@ CNN features are computed once and cached (--cache).`,
 	fl.Float64Var(&f.o.Config.Clip, "clip", 0, "bound every input value to [-clip, clip] (0: no bound)")
 	fl.IntVar(&f.o.Patience, "patience", 8, "epochs without improvement before stopping")
 	fl.BoolVar(&f.o.KeepLast, "keep-last", false, "keep the last epoch's weights, not the best validation's")
+	fl.BoolVar(&f.o.EveryStep, "every-step", false, "teach the LSTM the video's tags at every step, the last counting as much as the others together")
 	fl.IntVar(&f.o.ValVideos, "val-videos", 0, "validation videos (default: a tenth, at most 50)")
 	fl.IntVar(&f.o.Videos, "videos", 0, "train and validate on only the first N videos of the data, in path order (0: all)")
 	fl.StringVar(&f.recipe, "recipe", "", "the recipe that ran this training, recorded in the manifest")
