@@ -9,7 +9,6 @@ import (
 
 	descr "captioner/describe"
 	"captioner/engine"
-	"captioner/subtitle"
 	"captioner/vision"
 )
 
@@ -74,13 +73,13 @@ features. Features are read through the cache (--cache).`,
 	fl.BoolVar(&f.o.Config.Pool, "pool", false, "read one row per run of the labeller's smoothed track (their mean and length) instead of one a step")
 	fl.IntVar(&f.o.Patience, "patience", 4, "epochs without improvement before stopping")
 	fl.IntVar(&f.o.ValVideos, "val-videos", 0, "validation videos (default: a tenth, at most 100)")
-	fl.IntVar(&f.videos, "videos", 0, "use only the first N videos of --data, in path order (validation included; default: all)")
+	fl.IntVar(&f.videos, "videos", 0, "use only the first N videos of --data, in path order (validation included; default: all); only those are probed")
 	return cmd
 }
 
 func runTrainDescribe(cmd *cobra.Command, g *globals, f trainDescribeFlags) error {
 	ctx := cmd.Context()
-	data, err := subtitle.OpenData(ctx, f.data)
+	examples, err := descr.FirstVideos(ctx, f.data, f.videos)
 	if err != nil {
 		return err
 	}
@@ -97,20 +96,11 @@ func runTrainDescribe(cmd *cobra.Command, g *globals, f trainDescribeFlags) erro
 		return err
 	}
 	defer ex.Close()
-	var examples []subtitle.Example
-	for _, e := range data.Examples {
-		if e.Split != "test" {
-			examples = append(examples, e)
-		}
-	}
-	if f.videos > 0 && f.videos < len(examples) {
-		examples = examples[:f.videos]
-	}
 	start := time.Now()
 	p := newProgress(g.stderr, "features", len(examples))
 	o := f.o
 	o.Examples, o.Sampler, o.Labeller, o.Penalty = examples, s, lab, le.Penalty
-	o.Out, o.Base, o.BaseName, o.Data, o.Source = f.out, b.FS, b.Name, f.data, data.Source
+	o.Out, o.Base, o.BaseName, o.Data, o.Source = f.out, b.FS, b.Name, f.data, descr.Source(f.data)
 	o.Progress = p.update
 	o.Log = func(format string, a ...any) {
 		p.finish()

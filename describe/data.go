@@ -1,0 +1,91 @@
+package describe
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"captioner/media"
+	"captioner/subtitle"
+	"captioner/world"
+)
+
+// FirstVideos returns the first n labelled videos under dir, in path
+// order, leaving out a test/ part: what subtitle.OpenData finds, but
+// probing (by content, one ffprobe a file) only as many files as it takes
+// to find n, so that training on the start of a large generated set does
+// not probe all of it. n <= 0 finds them all.
+func FirstVideos(ctx context.Context, dir string, n int) ([]subtitle.Example, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if e.IsDir() && filepath.ToSlash(rel) == "test" {
+			return fs.SkipDir
+		}
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") && !sidecar(path) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describe: data %s: %w", dir, err)
+	}
+	slices.Sort(files)
+	var out []subtitle.Example
+	for _, path := range files {
+		if n > 0 && len(out) == n {
+			break
+		}
+		track, ok := subtitle.FindTrack(path, "")
+		if !ok {
+			continue
+		}
+		info, err := media.Probe(ctx, path)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil || info.Kind != media.Video {
+			continue
+		}
+		out = append(out, subtitle.Example{Video: path, Track: track})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("describe: data %s: no video with a label track beside it (clip.mp4 with clip.vtt or clip.srt)", dir)
+	}
+	return out, nil
+}
+
+// sidecar says whether name is a label track or a generator's record,
+// never a video.
+func sidecar(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".vtt", ".srt", ".ttml", ".ass", ".ssa", ".stl", ".json", ".jsonl", ".txt", ".csv":
+		return true
+	}
+	return false
+}
+
+// Source reads the generator's synth.json of a generated folder, for the
+// manifest; nil when there is none.
+func Source(dir string) *world.SynthInfo {
+	data, err := os.ReadFile(filepath.Join(dir, "synth.json"))
+	if err != nil {
+		return nil
+	}
+	var info world.SynthInfo
+	if json.Unmarshal(data, &info) != nil {
+		return nil
+	}
+	return &info
+}
