@@ -13,5 +13,6 @@
 // Labeller.Label runs the whole path for one video; Train fits a Model to a
 // folder of videos with label tracks beside them (Data), and Evaluate
 // scores tracks as WORLD.md says. CHOICES.md records how the labeller's
-// inputs and network were chosen.
+// inputs and network were chosen; DENSE.md compares it with labellers that
+// have no memory (Config.Dense).
 package subtitle
