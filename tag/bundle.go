@@ -56,6 +56,9 @@ func LoadBundle(fsys fs.FS, name string) (*Model, *Entry, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := m.AttachNamer(fsys, name); err != nil {
+		return nil, nil, err
+	}
 	return m, &e, nil
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"captioner/rnn"
 	"captioner/subtitle"
@@ -36,6 +38,25 @@ type Config struct {
 	FPS     float64         `json:"fps"`    // the sampling rate it was trained at
 	Hidden  int             `json:"hidden"` // LSTM units, or the dense network's hidden layer
 	Readout rnn.Readout     `json:"readout,omitempty"`
+	// Leading, when above 0, adds the first Leading standardised values
+	// of each frame's feature vector to its step's input, after the
+	// parts of Inputs: for the embedded CNN, 1,216 are the grids of 3x3
+	// cells the captioner reads (what is where, in what colour).
+	Leading int `json:"leading,omitempty"`
+	// Named, when not nil, adds which objects the bundle's captioner
+	// names in each frame, after every other part (NamedConfig).
+	Named *NamedConfig `json:"named,omitempty"`
+	// Code, when Hidden is above 0, adds the captioner's image code of
+	// each frame: what a captioner trained on 40,000 still images makes
+	// of it (which objects, what colour and shape), after the other
+	// parts.
+	Code CodeConfig `json:"code,omitempty"`
+	// Salient, when above 0, adds for each grid the Salient cells that
+	// stand out most from the frame's background (the per-channel median
+	// over the grid's cells), most salient first, each as its channels'
+	// standardised values less that median: what the things in view look
+	// like, colour and shape together, wherever they are.
+	Salient int `json:"salient,omitempty"`
 	// Clip, when above 0, bounds every input value to [-Clip, Clip]: a
 	// feature that hardly varied in training (standardised by up to 1000)
 	// can otherwise reach thousands on a frame unlike the training ones.
@@ -50,12 +71,47 @@ func (c Config) inputs() subtitle.Config {
 }
 
 // InputDim is how many values one step of the network's input takes.
-func (c Config) InputDim() int { return c.inputs().InputDim() }
+func (c Config) InputDim() int {
+	return c.inputs().InputDim() + c.Leading + c.salientDim() + c.Code.Hidden + c.namedDim()
+}
+
+func (c Config) namedDim() int {
+	if c.Named == nil {
+		return 0
+	}
+	return len(namedTags())
+}
+
+// CodeConfig is the captioner's image code as a step's input: the
+// captioner's standardisation of the first Features values of the frame's
+// feature vector, then its layer that sets the LSTM's initial hidden state
+// (Hidden values, through tanh), copied from the captioner when training
+// starts and kept as it is (its weights are saved with the tagger's).
+type CodeConfig struct {
+	Features int    `json:"features,omitempty"` // F: the captioner's input width
+	Hidden   int    `json:"hidden,omitempty"`   // its hidden state's width; 0: no code
+	From     string `json:"from,omitempty"`     // the captioner's weights file's sha256
+}
+
+// salientDim is how many values the salient cells take a step.
+func (c Config) salientDim() int {
+	channels := 0
+	for _, g := range c.Grids {
+		channels += g.Channels
+	}
+	return c.Salient * channels
+}
 
 func (c Config) validate() error {
 	if (c.Arch != ArchLSTM && c.Arch != ArchDense) || c.FeatureDim <= 0 || c.Hidden <= 0 || c.FPS <= 0 ||
 		c.Threshold <= 0 || c.Threshold >= 1 || len(c.Inputs) == 0 {
 		return fmt.Errorf("tag: bad tagger configuration %+v", c)
+	}
+	if c.Salient < 0 || (c.Salient > 0 && len(c.Grids) == 0) {
+		return fmt.Errorf("tag: salient cells need the grids of the feature vector")
+	}
+	if c.Leading < 0 || c.Leading > c.FeatureDim {
+		return fmt.Errorf("tag: leading %d of a feature vector of %d values", c.Leading, c.FeatureDim)
 	}
 	if _, err := rnn.ParseReadout(string(c.Readout)); err != nil {
 		return fmt.Errorf("tag: %w", err)
@@ -76,6 +132,28 @@ type Model struct {
 	Norm   *rnn.Standardizer
 	Net    *rnn.ManyToOne
 	Dense  *Dense
+	// CodeNorm (F) and Code (F -> Hidden) make the captioner's image code
+	// (Config.Code); nil without one. They are not trained.
+	CodeNorm *rnn.Standardizer
+	Code     *rnn.Linear
+	// namer names each frame's objects for Config.Named (set by
+	// LoadBundle and Train: it is the bundle's captioner).
+	namer *namer
+}
+
+// AttachNamer loads the captioner of the bundle in fsys for a tagger
+// whose input has the named part (Config.Named); it does nothing for one
+// without.
+func (m *Model) AttachNamer(fsys fs.FS, name string) error {
+	if m.Config.Named == nil {
+		return nil
+	}
+	n, _, err := newNamer(fsys, name, m.Config.Named.From)
+	if err != nil {
+		return err
+	}
+	m.namer = n
+	return nil
 }
 
 // NewModel makes an untrained tagger of tags.
@@ -94,6 +172,12 @@ func NewModel(cfg Config, tags []string, rng *rand.Rand) (*Model, error) {
 	}
 	m := &Model{Config: cfg, Tags: tags, Norm: rnn.NewStandardizer(cfg.FeatureDim)}
 	impl := rnn.NewOpenBLAS()
+	if cfg.Code.Hidden > 0 {
+		m.CodeNorm = rnn.NewStandardizer(cfg.Code.Features)
+		m.CodeNorm.Mean.Name, m.CodeNorm.Scale.Name = "code.norm.mean", "code.norm.scale"
+		m.Code = rnn.NewLinear(impl, cfg.Code.Features, cfg.Code.Hidden, nil)
+		m.Code.W.Name, m.Code.B.Name = "code.weight", "code.bias"
+	}
 	D := cfg.InputDim()
 	if cfg.Arch == ArchLSTM {
 		lstm := rnn.NewLSTM(impl, D, cfg.Hidden, rng)
@@ -121,12 +205,55 @@ func (m *Model) Params() []*rnn.Param {
 	return m.Dense.Params()
 }
 
-func (m *Model) allParams() []*rnn.Param { return append(m.Params(), m.Norm.Params()...) }
+func (m *Model) allParams() []*rnn.Param {
+	ps := append(m.Params(), m.Norm.Params()...)
+	if m.Code != nil {
+		ps = append(append(ps, m.CodeNorm.Params()...), m.Code.Params()...)
+	}
+	return ps
+}
 
 // Inputs returns the network input of every step of a video's feature
 // vectors (T rows of D values).
-func (m *Model) Inputs(feats [][]float32) [][]float32 {
+func (m *Model) Inputs(feats [][]float32) [][]float32 { return m.inputsAt(feats, 0) }
+
+// inputsAt is Inputs for feats that begin at step first of their video
+// (the named part names one step in NamedConfig.Every, counted from the
+// video's first).
+func (m *Model) inputsAt(feats [][]float32, first int) [][]float32 {
 	rows := m.Config.inputs().BuildInputs(m.Norm, feats)
+	named := m.Config.Named != nil
+	if named && m.namer == nil {
+		panic("tag: a tagger with the named part has no captioner attached (AttachNamer)")
+	}
+	if n, k, h := m.Config.Leading, m.Config.Salient, m.Config.Code.Hidden; n > 0 || k > 0 || h > 0 || named {
+		base := m.Config.inputs().InputDim()
+		var z, cz []float32
+		for t, row := range rows {
+			r := make([]float32, m.Config.InputDim())
+			copy(r, row)
+			if n > 0 {
+				m.Norm.Apply(feats[t][:n], r[base:base])
+			}
+			if k > 0 {
+				z = m.Norm.Apply(feats[t], z)
+				salient(r[base+n:], z, m.Config.Grids, k)
+			}
+			if h > 0 {
+				// code = tanh(Code(CodeNorm(f[:F]))), as the captioner's h0
+				at := base + n + m.Config.salientDim()
+				cz = m.CodeNorm.Apply(feats[t][:m.Config.Code.Features], cz)
+				code := m.Code.Apply(cz, r[at:at])
+				for i, v := range code {
+					code[i] = float32(math.Tanh(float64(v)))
+				}
+			}
+			if named && (first+t)%max(m.Config.Named.Every, 1) == 0 {
+				m.namer.name(r[len(r)-m.Config.namedDim():], feats[t])
+			}
+			rows[t] = r
+		}
+	}
 	if c := float32(m.Config.Clip); c > 0 {
 		for _, row := range rows {
 			for i, v := range row {
@@ -286,4 +413,50 @@ func LoadModel(data []byte, source string) (*Model, error) {
 		return nil, fmt.Errorf("tag: %s: %w", source, err)
 	}
 	return m, nil
+}
+
+// salient writes, for each grid, its k cells farthest (summed absolute
+// difference over the channels) from the grid's per-channel median over
+// the cells, most distant first, each as its channels' values less the
+// median (k*channels values a grid).
+func salient(dst, z []float32, grids []subtitle.Grid, k int) {
+	off := 0
+	for _, g := range grids {
+		n := g.Side * g.Side
+		med := make([]float32, g.Channels)
+		col := make([]float32, n)
+		for c := range g.Channels {
+			copy(col, z[g.Offset+c*n:g.Offset+(c+1)*n])
+			slices.Sort(col)
+			med[c] = col[n/2]
+		}
+		dist := make([]float32, n)
+		for c := range g.Channels {
+			for cell := range n {
+				d := z[g.Offset+c*n+cell] - med[c]
+				dist[cell] += max(d, -d)
+			}
+		}
+		cells := make([]int, n)
+		for i := range cells {
+			cells[i] = i
+		}
+		// Most distant first; ties by cell index.
+		slices.SortStableFunc(cells, func(a, b int) int {
+			switch {
+			case dist[a] > dist[b]:
+				return -1
+			case dist[a] < dist[b]:
+				return 1
+			}
+			return 0
+		})
+		for j := range min(k, n) {
+			cell := cells[j]
+			for c := range g.Channels {
+				dst[off+j*g.Channels+c] = z[g.Offset+c*n+cell] - med[c]
+			}
+		}
+		off += k * g.Channels
+	}
 }

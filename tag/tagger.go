@@ -68,11 +68,11 @@ func (t *Tagger) Tag(ctx context.Context, path string, progress subtitle.Progres
 	halfStep := t.Sampler.Phase()
 	info, err := t.Sampler.Stream(ctx, path, func(times []time.Duration, feats [][]float32) error {
 		// The first step of a batch changes from the last of the one before.
-		rows := feats
+		rows, first := feats, len(in)
 		if prev != nil {
-			rows = append([][]float32{prev}, feats...)
+			rows, first = append([][]float32{prev}, feats...), first-1
 		}
-		built := m.Inputs(rows)
+		built := m.inputsAt(rows, first)
 		if prev != nil {
 			built = built[1:]
 		}

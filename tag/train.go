@@ -42,6 +42,14 @@ type TrainOptions struct {
 	// Videos, when above 0, limits training and validation to the first
 	// Videos trainable videos of the data, in path order.
 	Videos int
+	// Named gives the network which objects the base bundle's captioner
+	// names in each frame (Config.Named).
+	Named bool
+	// NamedEvery names the objects of one step in NamedEvery (NamedConfig.Every).
+	NamedEvery int
+	// CaptionCode gives the network the base bundle's captioner's image
+	// code of every frame (Config.Code).
+	CaptionCode bool
 	// EveryStep teaches the LSTM the video's tags at every step, not only
 	// at its last (Model.LossEveryStep).
 	EveryStep bool
@@ -158,10 +166,31 @@ func Train(ctx context.Context, o TrainOptions) (*TrainResult, error) {
 	if cfg.Grids == nil {
 		cfg.Grids = finestGrids(o.Sampler.Grids)
 	}
+	if o.CaptionCode {
+		code, err := captionCode(o.Base, o.BaseName, nil)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Code = code
+	}
+	var nm *namer
+	if o.Named {
+		n, sha, err := newNamer(o.Base, o.BaseName, "")
+		if err != nil {
+			return nil, err
+		}
+		nm, cfg.Named = n, &NamedConfig{From: sha, Every: o.NamedEvery}
+	}
 	rng := rand.New(rand.NewPCG(o.Seed, 1))
 	m, err := NewModel(cfg, tags, rng)
 	if err != nil {
 		return nil, err
+	}
+	m.namer = nm
+	if o.CaptionCode {
+		if _, err := captionCode(o.Base, o.BaseName, m); err != nil {
+			return nil, err
+		}
 	}
 	clips, err := o.load(ctx, m, ex, nTrain)
 	if err != nil {
