@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"captioner/media"
 	"captioner/subtitle"
@@ -17,9 +18,9 @@ import (
 
 // FirstVideos returns the first n labelled videos under dir, in path
 // order, leaving out a test/ part: what subtitle.OpenData finds, but
-// probing (by content, one ffprobe a file) only as many files as it takes
-// to find n, so that training on the start of a large generated set does
-// not probe all of it. n <= 0 finds them all.
+// probing (by content, one ffprobe a file, 8 at a time) only as many
+// files as it takes to find n, so that training on the start of a large
+// generated set does not probe all of it. n <= 0 finds them all.
 func FirstVideos(ctx context.Context, dir string, n int) ([]subtitle.Example, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
@@ -42,23 +43,36 @@ func FirstVideos(ctx context.Context, dir string, n int) ([]subtitle.Example, er
 		return nil, fmt.Errorf("describe: data %s: %w", dir, err)
 	}
 	slices.Sort(files)
-	var out []subtitle.Example
+	// Candidates with a track beside them, probed 8 at a time, in order,
+	// until n are found.
+	var cands []subtitle.Example
 	for _, path := range files {
-		if n > 0 && len(out) == n {
-			break
+		if track, ok := subtitle.FindTrack(path, ""); ok {
+			cands = append(cands, subtitle.Example{Video: path, Track: track})
 		}
-		track, ok := subtitle.FindTrack(path, "")
-		if !ok {
-			continue
+	}
+	var out []subtitle.Example
+	for lo := 0; lo < len(cands) && (n <= 0 || len(out) < n); lo += 8 {
+		batch := cands[lo:min(lo+8, len(cands))]
+		video := make([]bool, len(batch))
+		var wg sync.WaitGroup
+		for i, e := range batch {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				info, err := media.Probe(ctx, e.Video)
+				video[i] = err == nil && info.Kind == media.Video
+			}()
 		}
-		info, err := media.Probe(ctx, path)
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		if err != nil || info.Kind != media.Video {
-			continue
+		for i, e := range batch {
+			if video[i] && (n <= 0 || len(out) < n) {
+				out = append(out, e)
+			}
 		}
-		out = append(out, subtitle.Example{Video: path, Track: track})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("describe: data %s: no video with a label track beside it (clip.mp4 with clip.vtt or clip.srt)", dir)
