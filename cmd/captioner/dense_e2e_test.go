@@ -12,14 +12,15 @@ import (
 
 // train subtitle --dense writes a bundle whose labeller has no memory
 // (subtitle/DENSE.md), with its context and layers in the manifest; eval
-// subtitle scores it and subtitle labels with it, unchanged. --context
+// subtitle scores it and subtitle labels with it, unchanged. --videos 5
+// trains on the first five videos (two of them validating). --context
 // without --dense, or wider than a quarter window, is refused.
 func TestTrainEvalSubtitleDense(t *testing.T) {
 	_, data := tinyLabellerBundle(t)
 	cache := filepath.Join(tinyLabeller.dir, "cache")
 	model := filepath.Join(t.TempDir(), "dense")
 	r := captioner(t, "train", "subtitle", "--data", data, "--out", model, "--cache", cache,
-		"--epochs", "2", "--dense", "--context", "1", "--hidden", "16", "--layers", "2", "--window", "16", "--val-videos", "2")
+		"--epochs", "2", "--dense", "--context", "1", "--hidden", "16", "--layers", "2", "--window", "16", "--val-videos", "2", "--videos", "5")
 	if r.code != 0 || !strings.Contains(r.stdout, "trained "+model) {
 		t.Fatalf("train subtitle --dense: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -27,6 +28,9 @@ func TestTrainEvalSubtitleDense(t *testing.T) {
 	readJSON(t, filepath.Join(model, "manifest.json"), &man)
 	if c := man.Subtitle.Config; !c.Dense || c.Context != 1 || c.Bidirectional || c.Layers != 2 || c.Hidden != 16 || !c.Factored {
 		t.Errorf("manifest config %+v: want dense, context 1, 2 layers of 16, not bidirectional", c)
+	}
+	if tr := man.Subtitle.Training; tr["training_videos"] != 3.0 || tr["validation_videos"] != 2.0 {
+		t.Errorf("--videos 5 --val-videos 2: trained on %v videos, validated on %v; want 3 and 2", tr["training_videos"], tr["validation_videos"])
 	}
 	r = captioner(t, "eval", "subtitle", "--model", model, "--data", data, "--cache", cache, "--json")
 	var rep subtitle.Report
