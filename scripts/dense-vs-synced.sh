@@ -23,9 +23,10 @@
 # like with like, for SYNCED_EPOCHS epochs (default EPOCHS). The figures in
 # subtitle/DENSE.md are those of
 #
-#   VIDEOS=600 SYNCED_EPOCHS=12 scripts/dense-vs-synced.sh WORKDIR
+#   VIDEOS=600 SYNCED_EPOCHS=30 scripts/dense-vs-synced.sh WORKDIR
 #
-# (measured with the equivalent harness named there). A step already done (a
+# (and SYNCED_EPOCHS=12 for its other synced row), measured with the
+# equivalent harness named there. A step already done (a
 # trained bundle, a report) is not done again; an interrupted training
 # resumes.
 set -euo pipefail
