@@ -72,3 +72,76 @@ sum:
 	VMOVUPS X0, (DI)
 	VZEROUPPER
 	RET
+
+// func Dot4x2AVX2(row0, row1, a0, a1, a2, a3 *float32, k int, out *[8]float32)
+//
+// Dot4AVX2 for two rows at once: each 8-value block of a0..a3 is loaded
+// once for both rows, so a block of the two rows costs six loads for eight
+// multiply-adds (out[0:4] for row0, out[4:8] for row1).
+TEXT ·Dot4x2AVX2(SB), NOSPLIT, $0-64
+	MOVQ row0+0(FP), SI
+	MOVQ row1+8(FP), DX
+	MOVQ a0+16(FP), R8
+	MOVQ a1+24(FP), R9
+	MOVQ a2+32(FP), R10
+	MOVQ a3+40(FP), R11
+	MOVQ k+48(FP), CX
+	MOVQ out+56(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ AX, AX
+
+loop8x2:
+	CMPQ CX, $8
+	JLT  sum2
+	VMOVUPS (SI)(AX*4), Y8
+	VMOVUPS (DX)(AX*4), Y9
+	VMOVUPS (R8)(AX*4), Y10
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y10, Y9, Y4
+	VMOVUPS (R9)(AX*4), Y11
+	VFMADD231PS Y11, Y8, Y1
+	VFMADD231PS Y11, Y9, Y5
+	VMOVUPS (R10)(AX*4), Y12
+	VFMADD231PS Y12, Y8, Y2
+	VFMADD231PS Y12, Y9, Y6
+	VMOVUPS (R11)(AX*4), Y13
+	VFMADD231PS Y13, Y8, Y3
+	VFMADD231PS Y13, Y9, Y7
+	ADDQ $8, AX
+	SUBQ $8, CX
+	JMP  loop8x2
+
+sum2:
+	VEXTRACTF128 $1, Y0, X8
+	VADDPS       X8, X0, X0
+	VEXTRACTF128 $1, Y1, X9
+	VADDPS       X9, X1, X1
+	VEXTRACTF128 $1, Y2, X10
+	VADDPS       X10, X2, X2
+	VEXTRACTF128 $1, Y3, X11
+	VADDPS       X11, X3, X3
+	VHADDPS      X1, X0, X0
+	VHADDPS      X3, X2, X2
+	VHADDPS      X2, X0, X0
+	VMOVUPS      X0, (DI)
+	VEXTRACTF128 $1, Y4, X8
+	VADDPS       X8, X4, X4
+	VEXTRACTF128 $1, Y5, X9
+	VADDPS       X9, X5, X5
+	VEXTRACTF128 $1, Y6, X10
+	VADDPS       X10, X6, X6
+	VEXTRACTF128 $1, Y7, X11
+	VADDPS       X11, X7, X7
+	VHADDPS      X5, X4, X4
+	VHADDPS      X7, X6, X6
+	VHADDPS      X6, X4, X4
+	VMOVUPS      X4, 16(DI)
+	VZEROUPPER
+	RET
