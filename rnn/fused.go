@@ -55,26 +55,13 @@ func bestKernel() int {
 func fusedRows(kern, m, n, k, lo, hi int, a, b []float32, beta float32, c []float32) {
 	k8 := k &^ 7
 	var out [4]float32
-	var out2 [8]float32
 	var p [4]*float32
 	if k8 > 0 {
 		for i := range fusedMaxM {
 			p[i] = &a[min(i, m-1)*k] // lanes past m are computed, never stored
 		}
 	}
-	j := lo
-	if kern == kernelAVX2 && k8 > 0 {
-		// Two rows a call: the vectors' blocks are loaded once for both.
-		for ; j+1 < hi; j += 2 {
-			r0, r1 := b[j*k:(j+1)*k], b[(j+1)*k:(j+2)*k]
-			dot.Dot4x2AVX2(&r0[0], &r1[0], p[0], p[1], p[2], p[3], k8, &out2)
-			for r, row := range [2][]float32{r0, r1} {
-				copy(out[:], out2[4*r:4*r+4])
-				store(m, n, k, k8, j+r, out, a, row, beta, c)
-			}
-		}
-	}
-	for ; j < hi; j++ {
+	for j := lo; j < hi; j++ {
 		row := b[j*k : (j+1)*k]
 		switch {
 		case k8 == 0:
@@ -84,23 +71,17 @@ func fusedRows(kern, m, n, k, lo, hi int, a, b []float32, beta float32, c []floa
 		default:
 			dot.Dot4Go(&row[0], p[0], p[1], p[2], p[3], k8, &out)
 		}
-		store(m, n, k, k8, j, out, a, row, beta, c)
-	}
-}
-
-// store finishes row j of b's products (out: the kernel's sums over the
-// first k8 values) with the values past k8 and writes them into c.
-func store(m, n, k, k8, j int, out [4]float32, a, row []float32, beta float32, c []float32) {
-	for i := range m {
-		s := out[i]
-		ai := a[i*k : (i+1)*k]
-		for t := k8; t < k; t++ {
-			s += ai[t] * row[t]
-		}
-		if beta == 0 {
-			c[i*n+j] = s
-		} else {
-			c[i*n+j] = beta*c[i*n+j] + s
+		for i := range m {
+			s := out[i]
+			ai := a[i*k : (i+1)*k]
+			for t := k8; t < k; t++ {
+				s += ai[t] * row[t]
+			}
+			if beta == 0 {
+				c[i*n+j] = s
+			} else {
+				c[i*n+j] = beta*c[i*n+j] + s
+			}
 		}
 	}
 }

@@ -47,34 +47,3 @@ func randVec(rng *rand.Rand, n int) []float32 {
 	}
 	return v
 }
-
-// Dot4x2AVX2 gives each of its two rows what Dot4Go gives it, to float32
-// rounding.
-func TestDot4x2(t *testing.T) {
-	if !HasAVX2 {
-		t.Skip("this CPU has no AVX2 with FMA")
-	}
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, k := range []int{8, 16, 24, 512, 1000} {
-		rows := [2][]float32{randVec(rng, k), randVec(rng, k)}
-		var as [4][]float32
-		for i := range as {
-			as[i] = randVec(rng, k)
-		}
-		var out [8]float32
-		Dot4x2AVX2(&rows[0][0], &rows[1][0], &as[0][0], &as[1][0], &as[2][0], &as[3][0], k, &out)
-		for r := range 2 {
-			for i := range 4 {
-				want, scale := 0.0, 0.0
-				for j := range k {
-					p := float64(as[i][j]) * float64(rows[r][j])
-					want += p
-					scale += math.Abs(p)
-				}
-				if d := math.Abs(float64(out[4*r+i]) - want); d > 1e-6*scale+1e-7 {
-					t.Errorf("k=%d row %d dot %d: %g, want %g", k, r, i, out[4*r+i], want)
-				}
-			}
-		}
-	}
-}
