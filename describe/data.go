@@ -34,7 +34,7 @@ func FirstVideos(ctx context.Context, dir string, n int) ([]subtitle.Example, er
 		if e.IsDir() && filepath.ToSlash(rel) == "test" {
 			return fs.SkipDir
 		}
-		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") && !sidecar(path) {
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") && !subtitle.Sidecar(path) {
 			files = append(files, path)
 		}
 		return nil
@@ -78,16 +78,6 @@ func FirstVideos(ctx context.Context, dir string, n int) ([]subtitle.Example, er
 		return nil, fmt.Errorf("describe: data %s: no video with a label track beside it (clip.mp4 with clip.vtt or clip.srt)", dir)
 	}
 	return out, nil
-}
-
-// sidecar says whether name is a label track or a generator's record,
-// never a video.
-func sidecar(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".vtt", ".srt", ".ttml", ".ass", ".ssa", ".stl", ".json", ".jsonl", ".txt", ".csv":
-		return true
-	}
-	return false
 }
 
 // Source reads the generator's synth.json of a generated folder, for the

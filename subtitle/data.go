@@ -63,8 +63,10 @@ func (d *Data) trainable() []Example {
 	return out
 }
 
-// splitOf is the split of the video at path under dir.
-func splitOf(dir, path string) string {
+// SplitOf is the split of the video at path under dir: the name of its
+// folder right under dir when that is train, val or test, else "". Every
+// folder of videos (labelled, tagged) is split this way.
+func SplitOf(dir, path string) string {
 	rel, err := filepath.Rel(dir, path)
 	if err != nil {
 		return ""
@@ -88,9 +90,9 @@ type Data struct {
 	Source *world.SynthInfo
 }
 
-// trackExt says whether name is a label track (or a generator's sidecar),
-// which is never probed as a video.
-func trackExt(name string) bool {
+// Sidecar says whether name is a label track or another sidecar (a
+// generator's record, a tags file), which is never probed as a video.
+func Sidecar(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".vtt", ".srt", ".ttml", ".ass", ".ssa", ".stl", ".json", ".jsonl", ".txt", ".csv", ".tags":
 		return true
@@ -117,7 +119,7 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
-		if e.Type().IsRegular() && !trackExt(path) && !strings.HasPrefix(e.Name(), ".") {
+		if e.Type().IsRegular() && !Sidecar(path) && !strings.HasPrefix(e.Name(), ".") {
 			candidates = append(candidates, path)
 		}
 		return nil
@@ -139,7 +141,7 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 			continue // not a video: not part of the data
 		}
 		if track, ok := FindTrack(path, ""); ok {
-			d.Examples = append(d.Examples, Example{Video: path, Track: track, Split: splitOf(dir, path)})
+			d.Examples = append(d.Examples, Example{Video: path, Track: track, Split: SplitOf(dir, path)})
 		} else {
 			d.Unlabelled = append(d.Unlabelled, path)
 		}

@@ -18,7 +18,7 @@ func TestDataSplits(t *testing.T) {
 		{"test.mp4", ""},
 		{"testing/0004.mp4", ""},
 	} {
-		if got := splitOf(dir, filepath.Join(dir, filepath.FromSlash(c.path))); got != c.split {
+		if got := SplitOf(dir, filepath.Join(dir, filepath.FromSlash(c.path))); got != c.split {
 			t.Errorf("%s: split %q, want %q", c.path, got, c.split)
 		}
 	}

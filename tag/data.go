@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"captioner/media"
+	"captioner/subtitle"
 	"captioner/world"
 )
 
@@ -80,16 +81,6 @@ func (d *Data) Trainable() []Example {
 	return out
 }
 
-// sidecar says whether name is a generator's or a labeller's sidecar,
-// which is never probed as a video.
-func sidecar(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".tags", ".vtt", ".srt", ".ttml", ".ass", ".ssa", ".stl", ".json", ".jsonl", ".txt", ".csv":
-		return true
-	}
-	return false
-}
-
 // ReadTags returns the tags of the video at path: its .tags sidecar (one
 // tag a line, normalised; Shapes-world tags in canonical order), else the
 // tags of its Shapes-world record (.json). ok is false when it has
@@ -151,7 +142,7 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if e.Type().IsRegular() && !sidecar(path) && !strings.HasPrefix(e.Name(), ".") {
+		if e.Type().IsRegular() && !subtitle.Sidecar(path) && !strings.HasPrefix(e.Name(), ".") {
 			candidates = append(candidates, path)
 		}
 		return nil
@@ -202,7 +193,7 @@ func OpenData(ctx context.Context, dir string) (*Data, error) {
 			d.Untagged = append(d.Untagged, path)
 			continue
 		}
-		d.Examples = append(d.Examples, Example{Video: path, Tags: tags, From: from, Split: splitOf(dir, path)})
+		d.Examples = append(d.Examples, Example{Video: path, Tags: tags, From: from, Split: subtitle.SplitOf(dir, path)})
 	}
 	slices.SortFunc(d.Examples, func(a, b Example) int { return strings.Compare(a.Video, b.Video) })
 	if raw, err := os.ReadFile(filepath.Join(dir, "synth.json")); err == nil {
@@ -233,17 +224,4 @@ func recordNames(path string) bool {
 		File string `json:"file"`
 	}
 	return json.Unmarshal(data, &rec) == nil && rec.File == base
-}
-
-// splitOf is the split of the video at path under dir.
-func splitOf(dir, path string) string {
-	rel, err := filepath.Rel(dir, path)
-	if err != nil {
-		return ""
-	}
-	first, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
-	if nested && (first == "train" || first == "val" || first == "test") {
-		return first
-	}
-	return ""
 }

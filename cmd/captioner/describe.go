@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -118,22 +117,9 @@ func runDescribe(cmd *cobra.Command, g *globals, f describeFlags, paths []string
 	if err != nil {
 		return err
 	}
-	ctx := cmd.Context()
-	m := newMeter(g.stderr, f.progress)
-	failed := 0
-	for i, p := range paths {
-		if err := describeOne(cmd, g, f, d, b.Name, p, m.video(p, i+1, len(paths))); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			fmt.Fprintf(g.stderr, "captioner: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-			failed++
-		}
-	}
-	if failed > 0 {
-		return failedInputs{failed: failed, total: len(paths)}
-	}
-	return nil
+	return eachVideo(cmd.Context(), g, newMeter(g.stderr, f.progress), paths, func(p string, vm *videoMeter) error {
+		return describeOne(cmd, g, f, d, b.Name, p, vm)
+	})
 }
 
 // describeOne describes one video and writes its chapters track.

@@ -87,21 +87,9 @@ func runTag(cmd *cobra.Command, g *globals, f tagFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	m := newMeter(g.stderr, f.progress)
-	failed := 0
-	for i, p := range paths {
-		if err := tagOne(cmd, g, f, t, b.Name, p, m.video(p, i+1, len(paths))); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			fmt.Fprintf(g.stderr, "captioner: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-			failed++
-		}
-	}
-	if failed > 0 {
-		return failedInputs{failed: failed, total: len(paths)}
-	}
-	return nil
+	return eachVideo(ctx, g, newMeter(g.stderr, f.progress), paths, func(p string, vm *videoMeter) error {
+		return tagOne(cmd, g, f, t, b.Name, p, vm)
+	})
 }
 
 // tagOne tags one video and prints its line, showing its progress on vm.
