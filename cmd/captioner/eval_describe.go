@@ -8,7 +8,6 @@ import (
 
 	descr "captioner/describe"
 	"captioner/engine"
-	"captioner/internal/featcache"
 	"captioner/subtitle"
 	"captioner/vision"
 )
@@ -72,22 +71,10 @@ It scores the data's test part when it has one, and every video otherwise;
 				return err
 			}
 			defer ex.Close()
-			seqs := make([]featcache.Sequence, len(examples))
-			p := newProgress(g.stderr, "videos", len(examples))
-			for i, e := range examples {
-				seq, err := s.Sequence(ctx, e.Video)
-				if err != nil {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					p.finish()
-					fmt.Fprintf(g.stderr, "captioner: %v (left out)\n", err)
-					continue
-				}
-				seqs[i] = seq
-				p.update(i+1, len(examples))
+			seqs, err := videoSequences(ctx, g, s, examples)
+			if err != nil {
+				return err
 			}
-			p.finish()
 			rep, evs, err := descr.Evaluate(ctx, desc, examples, seqs)
 			if err != nil {
 				return err

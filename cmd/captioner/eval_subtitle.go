@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -59,22 +60,10 @@ report says which part, and how many videos it scored.`,
 				return err
 			}
 			defer ex.Close()
-			seqs := make([]featcache.Sequence, len(examples))
-			p := newProgress(g.stderr, "videos", len(examples))
-			for i, e := range examples {
-				seq, err := s.Sequence(ctx, e.Video)
-				if err != nil {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					p.finish()
-					fmt.Fprintf(g.stderr, "captioner: %v (left out)\n", err)
-					continue
-				}
-				seqs[i] = seq
-				p.update(i+1, len(examples))
+			seqs, err := videoSequences(ctx, g, s, examples)
+			if err != nil {
+				return err
 			}
-			p.finish()
 			if penalty < 0 {
 				penalty = entry.Penalty
 			}
@@ -115,4 +104,27 @@ report says which part, and how many videos it scored.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().StringVar(&record, "record", "", "also store the report in the --model bundle's manifest under this name")
 	return cmd
+}
+
+// videoSequences samples every example's video (through the cache) with a
+// progress bar; a video that fails is reported on one line and left out
+// (its sequence empty), and only an interruption ends the pass.
+func videoSequences(ctx context.Context, g *globals, s *subtitle.Sampler, examples []subtitle.Example) ([]featcache.Sequence, error) {
+	seqs := make([]featcache.Sequence, len(examples))
+	p := newProgress(g.stderr, "videos", len(examples))
+	defer p.finish()
+	for i, e := range examples {
+		seq, err := s.Sequence(ctx, e.Video)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			p.finish()
+			fmt.Fprintf(g.stderr, "captioner: %v (left out)\n", err)
+			continue
+		}
+		seqs[i] = seq
+		p.update(i+1, len(examples))
+	}
+	return seqs, nil
 }
