@@ -138,13 +138,16 @@ func TestTrainOnEveryLayout(t *testing.T) {
 			t.Errorf("%s: train and val only, eval split %q, want all", format, s)
 		}
 		out := filepath.Join(root, "model-"+format)
-		cond := "state"
-		if format == "shapes" {
+		cond, inject := "state", 0
+		switch format {
+		case "shapes":
 			cond = "mlp" // with the default encoder width
+		case "coco":
+			inject = 8 // the image's code read at every step too
 		}
 		res, err := Train(context.Background(), TrainOptions{
 			Data: d, Features: src, Out: out, Base: models.Default(), BaseName: "embedded",
-			Seed: 1, Epochs: 2, Batch: 16, Config: Config{Embed: 16, Hidden: 32, MaxLen: 20, Condition: cond},
+			Seed: 1, Epochs: 2, Batch: 16, Config: Config{Embed: 16, Hidden: 32, MaxLen: 20, Condition: cond, Inject: inject},
 		})
 		if err != nil {
 			t.Fatalf("%s: %v", format, err)

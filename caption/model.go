@@ -31,6 +31,10 @@ type Config struct {
 	Condition string `json:"condition,omitempty"`
 	// Encoder is K, the width of the hidden layer of "mlp"; 0 otherwise.
 	Encoder int `json:"encoder,omitempty"`
+	// Inject, when not 0, is the width of the image's code that the LSTM
+	// reads again at every step after the word's embedding ("par-inject":
+	// code = Wi f + bi), whatever Condition says of the first step.
+	Inject int `json:"inject,omitempty"`
 }
 
 // Model is the one-to-many captioner (Show and Tell): the image's feature
@@ -46,6 +50,9 @@ type Model struct {
 	InitH, InitC *rnn.Linear
 	// Encoder (F -> K) is the hidden layer of "mlp"; nil otherwise.
 	Encoder *rnn.Linear
+	// Inject (F -> Config.Inject) makes the image's code every step reads;
+	// nil when Config.Inject is 0.
+	Inject *rnn.Linear
 	// Norm standardises features before the network sees them, with the
 	// mean and standard deviation of the training features.
 	Norm *rnn.Standardizer
@@ -55,11 +62,17 @@ type Model struct {
 func NewModel(cfg Config, vocab *Vocab, rng *rand.Rand) (*Model, error) {
 	if cfg.FeatureDim <= 0 || cfg.Embed <= 0 || cfg.Hidden <= 0 || cfg.MaxLen <= 0 || cfg.Dropout < 0 || cfg.Dropout >= 1 ||
 		(cfg.Condition != "" && cfg.Condition != "input" && cfg.Condition != "state" && cfg.Condition != "mlp") ||
-		(cfg.Condition == "mlp") != (cfg.Encoder > 0) || cfg.Encoder < 0 {
+		(cfg.Condition == "mlp") != (cfg.Encoder > 0) || cfg.Encoder < 0 || cfg.Inject < 0 ||
+		(cfg.Inject > 0 && (cfg.Condition == "" || cfg.Condition == "input")) {
 		return nil, fmt.Errorf("caption: bad model configuration %+v", cfg)
 	}
 	net := rnn.NewOneToMany(rnn.NewOpenBLAS(), cfg.FeatureDim, vocab.Len(), cfg.Embed, cfg.Hidden, rng)
 	m := &Model{Config: cfg, Vocab: vocab, Net: net, Norm: rnn.NewStandardizer(cfg.FeatureDim)}
+	if cfg.Inject > 0 {
+		net.Dec = rnn.NewContextDecoder(rnn.NewOpenBLAS(), vocab.Len(), cfg.Embed, cfg.Inject, cfg.Hidden, rng)
+		m.Inject = rnn.NewLinear(rnn.NewOpenBLAS(), cfg.FeatureDim, cfg.Inject, rng) // (K,F)
+		m.Inject.W.Name, m.Inject.B.Name = "inject.weight", "inject.bias"
+	}
 	if cfg.Condition == "state" || cfg.Condition == "mlp" {
 		in := cfg.FeatureDim
 		if cfg.Condition == "mlp" {
@@ -84,6 +97,9 @@ func (m *Model) Params() []*rnn.Param {
 	}
 	if m.InitH != nil {
 		ps = append(append(ps, m.InitH.Params()...), m.InitC.Params()...)
+	}
+	if m.Inject != nil {
+		ps = append(ps, m.Inject.Params()...)
 	}
 	return ps
 }
@@ -125,10 +141,23 @@ func (m *Model) Loss(feats []float32, captions [][]int) float64 {
 		h0[i] = float32(math.Tanh(float64(v)))
 	}
 	c0 := m.InitC.Forward(x, B) // (B,H)
-	logits := m.Net.Dec.Forward(nil, ids, B, lengths, [][]float32{h0, c0})
+	var logits []float32
+	if m.Inject != nil {
+		code := m.Inject.Forward(feats, B) // (B,Inject)
+		logits = m.Net.Dec.ForwardContext(code, ids, B, lengths, [][]float32{h0, c0})
+	} else {
+		logits = m.Net.Dec.Forward(nil, ids, B, lengths, [][]float32{h0, c0})
+	}
 	V := m.Net.Dec.Vocab()
 	loss, _ := rnn.SoftmaxCrossEntropy(logits, T*B, V, targets, logits)
-	_, ds0 := m.Net.Dec.Backward(logits, nil)
+	var ds0 [][]float32
+	if m.Inject != nil {
+		var dcode []float32
+		dcode, ds0 = m.Net.Dec.BackwardContext(logits, nil)
+		m.Inject.Backward(dcode)
+	} else {
+		_, ds0 = m.Net.Dec.Backward(logits, nil)
+	}
 	dh := ds0[0]
 	for i := range B * H {
 		dh[i] *= 1 - h0[i]*h0[i] // tanh' = 1 - tanh²
@@ -248,8 +277,10 @@ type Decoder struct {
 	opts   DecodeOptions
 	search *rnn.Searcher
 	prefix []float32
-	h0, c0 []float32 // the initial state, when the image sets it
-	z      []float32 // the image's code under "mlp"
+	h0, c0 []float32   // the initial state, when the image sets it
+	z      []float32   // the image's code under "mlp"
+	binder *rnn.Binder // the decoder of one image's code, under Inject
+	code   []float32   // the image's code every step reads, under Inject
 	norm   []float32
 }
 
@@ -262,7 +293,11 @@ func (m *Model) NewDecoder(opts DecodeOptions) (*Decoder, error) {
 		MaxLen: m.Config.MaxLen + 1, Start: Start, EOS: End, Beam: opts.Beam,
 		LengthAlpha: opts.LengthAlpha, RepetitionPenalty: opts.RepetitionPenalty,
 	})
-	return &Decoder{m: m, opts: opts, search: s}, nil
+	d := &Decoder{m: m, opts: opts, search: s}
+	if m.Inject != nil {
+		d.binder = rnn.NewBinder(m.Net.Dec)
+	}
+	return d, nil
 }
 
 // Caption decodes one feature vector into its NBest captions, best first.
@@ -288,6 +323,10 @@ func (d *Decoder) Caption(feat []float32) ([]Result, error) {
 			h0[i] = float32(math.Tanh(float64(v)))
 		}
 		d.c0 = d.m.InitC.Apply(x, d.c0)
+		if d.binder != nil {
+			d.code = d.m.Inject.Apply(d.norm, d.code)
+			d.search.Dec = d.binder.Bind(d.code)
+		}
 		hyps = d.search.Beam(nil, [][]float32{h0, d.c0})
 	} else {
 		d.prefix = d.m.Net.Prefix(d.norm, d.prefix)

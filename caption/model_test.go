@@ -10,17 +10,30 @@ import (
 	"captioner/rnn"
 )
 
-// The gradients of the three ways of conditioning on the image agree with
+// testConfig is a tiny model conditioned as cond says: "input", "state",
+// "mlp", or one of the last two with "+inject" (the image's code read at
+// every step as well).
+func testConfig(cond string) Config {
+	base, inject := strings.CutSuffix(cond, "+inject")
+	cfg := Config{FeatureDim: 6, Embed: 5, Hidden: 4, MaxLen: 5, Condition: base}
+	if base == "mlp" {
+		cfg.Encoder = 7 // K
+	}
+	if inject {
+		cfg.Inject = 3
+	}
+	return cfg
+}
+
+// The gradients of the ways of conditioning on the image agree with
 // central finite differences (the state variant adds a tanh and two
-// projections; mlp a hidden ReLU layer before them).
+// projections; mlp a hidden ReLU layer before them; inject a projection
+// every step reads).
 func TestModelGradients(t *testing.T) {
 	const tol = 1e-3 // relative; float32 network, step 1e-2
-	for _, cond := range []string{"input", "state", "mlp"} {
+	for _, cond := range []string{"input", "state", "mlp", "state+inject"} {
 		vocab := BuildVocab([][]string{{"a", "red", "circle"}, {"a", "blue", "star"}}, 1)
-		cfg := Config{FeatureDim: 6, Embed: 5, Hidden: 4, MaxLen: 5, Condition: cond}
-		if cond == "mlp" {
-			cfg.Encoder = 7 // K
-		}
+		cfg := testConfig(cond)
 		m, err := NewModel(cfg, vocab, rand.New(rand.NewPCG(1, 2)))
 		if err != nil {
 			t.Fatal(err)
@@ -72,12 +85,9 @@ func TestModelGradients(t *testing.T) {
 // conditioning; a "state" model's configuration has no encoder, so models
 // saved before "mlp" existed load as they did.
 func TestModelSaveLoad(t *testing.T) {
-	for _, cond := range []string{"input", "state", "mlp"} {
+	for _, cond := range []string{"input", "state", "mlp", "state+inject", "mlp+inject"} {
 		vocab := BuildVocab([][]string{{"a", "red", "circle"}, {"a", "blue", "star"}, {"a", "small", "green", "square"}}, 1)
-		cfg := Config{FeatureDim: 6, Embed: 5, Hidden: 4, MaxLen: 5, Condition: cond}
-		if cond == "mlp" {
-			cfg.Encoder = 7
-		}
+		cfg := testConfig(cond)
 		m, err := NewModel(cfg, vocab, rand.New(rand.NewPCG(1, 2)))
 		if err != nil {
 			t.Fatal(err)
@@ -99,14 +109,17 @@ func TestModelSaveLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Contains(meta["config"], `"encoder"`); got != (cond == "mlp") {
+		if got := strings.Contains(meta["config"], `"encoder"`); got != (cfg.Encoder > 0) {
 			t.Errorf("%s: config %s: encoder field present %v", cond, meta["config"], got)
+		}
+		if got := strings.Contains(meta["config"], `"inject"`); got != (cfg.Inject > 0) {
+			t.Errorf("%s: config %s: inject field present %v", cond, meta["config"], got)
 		}
 		back, err := LoadModel(data, cond)
 		if err != nil {
 			t.Fatalf("%s: %v", cond, err)
 		}
-		if back.Config != m.Config || (back.Encoder != nil) != (cond == "mlp") {
+		if back.Config != m.Config || (back.Encoder != nil) != (cfg.Encoder > 0) || (back.Inject != nil) != (cfg.Inject > 0) {
 			t.Errorf("%s: loaded %+v (encoder %v), saved %+v", cond, back.Config, back.Encoder != nil, m.Config)
 		}
 		opts := DefaultDecodeOptions()

@@ -44,7 +44,7 @@ type TrainOptions struct {
 	Epochs    int     // at most this many passes over the data; default 30
 	Batch     int     // captions per step; default 64
 	LR        float64 // Adam's learning rate, cosine-decayed; default 2e-3
-	Config    Config  // Embed, Hidden, MaxLen, Dropout, Condition, Encoder (FeatureDim comes from the CNN); defaults 256, 512, 20, 0, "input", 512 under "mlp"
+	Config    Config  // Embed, Hidden, MaxLen, Dropout, Condition, Encoder, Inject (FeatureDim comes from the CNN); defaults 256, 512, 20, 0, "input", 512 under "mlp", 0
 	MinCount  int     // words rarer than this become <unk>; default 5 (1 for the Shapes world)
 	Patience  int     // stop after this many epochs without a better validation score; default 4
 	ValImages int     // validation images scored each epoch; default 500

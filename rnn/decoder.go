@@ -20,11 +20,17 @@ type Decoder struct {
 	Embed *Embedding // (V, E)
 	Cell  *LSTM      // E -> H
 	Out   *Linear    // H -> V
+	// Context is K, the width of the per-sequence context a decoder made
+	// by NewContextDecoder reads after the embedding at every step
+	// (ForwardContext); 0 for a plain decoder.
+	Context int
 
 	t, b    int
 	prefix  bool
 	x       []float32 // (T,B,E)
 	lengths []int
+	// ForwardContext's backward buffers
+	demb, dctx []float32
 }
 
 // NewDecoder returns a decoder with PyTorch-default initialisation.

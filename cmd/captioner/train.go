@@ -74,6 +74,7 @@ captioner reads, then the 7x7 grids the subtitle labeller reads.`,
 	fl.IntVar(&f.o.Config.MaxLen, "max-len", 20, "longest caption, in words")
 	fl.Float64Var(&f.o.Config.Dropout, "dropout", 0.2, "dropout on the image features")
 	fl.StringVar(&f.o.Config.Condition, "condition", "state", `how the image enters the LSTM: "state" (sets the initial state), "mlp" (sets it through a hidden layer of 512) or "input" (is the first input)`)
+	fl.IntVar(&f.o.Config.Inject, "inject", 0, `with "state" or "mlp": the width of an image code the LSTM also reads at every step, after the word (0: none)`)
 	fl.IntVar(&f.o.MinCount, "min-count", 0, "words seen fewer times become <unk> (0: 5, or 1 for the Shapes world)")
 	fl.IntVar(&f.o.Patience, "patience", 4, "epochs without improvement before stopping")
 	fl.IntVar(&f.o.ValImages, "val-images", 500, "validation images scored after each epoch")
