@@ -8,9 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-
-	ffmpeg "github.com/u2takey/ffmpeg-go"
 )
 
 // VideoWriter encodes RGB frames into an H.264 MP4 through ffmpeg. The file
@@ -67,13 +66,10 @@ func NewVideoWriter(ctx context.Context, path string, width, height int, fps flo
 		return nil, fmt.Errorf("media: %w", err)
 	}
 
-	args := ffmpeg.Input("pipe:", ffmpeg.KwArgs{
-		"f": "rawvideo", "pix_fmt": "rgb24", "s": fmt.Sprintf("%dx%d", width, height),
-		"framerate": fmt.Sprintf("%g", fps),
-	}).Output(tmp, ffmpeg.KwArgs{
-		"f": "mp4", "c:v": "libx264", "pix_fmt": "yuv420p", "crf": crf, "preset": preset,
-		"movflags": "+faststart", "map_metadata": -1, "fflags": "+bitexact", "flags:v": "+bitexact",
-	}).GlobalArgs("-hide_banner", "-nostdin", "-loglevel", "error", "-y").GetArgs()
+	args := []string{"-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+		"-f", "rawvideo", "-framerate", fmt.Sprintf("%g", fps), "-pix_fmt", "rgb24", "-s", fmt.Sprintf("%dx%d", width, height), "-i", "pipe:",
+		"-c:v", "libx264", "-crf", strconv.Itoa(crf), "-f", "mp4", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+		"-map_metadata", "-1", "-movflags", "+faststart", "-pix_fmt", "yuv420p", "-preset", preset, tmp}
 
 	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
 	stdin, err := cmd.StdinPipe()

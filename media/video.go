@@ -10,10 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
-
-	ffmpeg "github.com/u2takey/ffmpeg-go"
 )
 
 // VideoOptions says how OpenVideo samples and sizes frames.
@@ -127,34 +126,34 @@ func OpenVideo(ctx context.Context, path string, opts VideoOptions) (*VideoStrea
 // policy), and showinfo (which logs each frame's time), out as raw rgb24
 // frames on stdout, one after the other.
 func ffmpegArgs(input string, info Info, w, h int, opts VideoOptions) []string {
-	st := ffmpeg.Input(input, ffmpeg.KwArgs{"protocol_whitelist": "file,pipe"}).
-		Get(strconv.Itoa(info.videoStream))
+	var chain []string // the filters the video stream goes through, in order
 	if opts.FPS > 0 {
 		if opts.Phase > 0 {
 			// Sampling the video shifted Phase earlier puts sample k at
 			// Phase + k/FPS of the original; Next adds Phase back.
-			st = st.Filter("setpts", ffmpeg.Args{"PTS-" + strconv.FormatFloat(opts.Phase.Seconds(), 'f', -1, 64) + "/TB"})
+			chain = append(chain, "setpts=PTS-"+strconv.FormatFloat(opts.Phase.Seconds(), 'f', -1, 64)+"/TB")
 		}
 		// round=up puts a source frame at the first sample time at or after
 		// its own start, so the sample stamped t shows what plays at t.
-		st = st.Filter("fps", nil, ffmpeg.KwArgs{"fps": strconv.FormatFloat(opts.FPS, 'f', -1, 64), "round": "up"})
+		chain = append(chain, "fps=fps="+strconv.FormatFloat(opts.FPS, 'f', -1, 64)+":round=up")
 	}
 	p := place(info.Width, info.Height, w, h, opts.Fit)
 	flags := "area"
 	if p.ScaleW > info.Width || p.ScaleH > info.Height {
 		flags = "bilinear"
 	}
-	st = st.Filter("scale", nil, ffmpeg.KwArgs{"w": p.ScaleW, "h": p.ScaleH, "flags": flags})
+	chain = append(chain, fmt.Sprintf("scale=flags=%s:h=%d:w=%d", flags, p.ScaleH, p.ScaleW))
 	switch opts.Fit {
 	case Pad:
-		st = st.Filter("pad", nil, ffmpeg.KwArgs{"w": w, "h": h, "x": p.X, "y": p.Y, "color": "black"})
+		chain = append(chain, fmt.Sprintf("pad=color=black:h=%d:w=%d:x=%d:y=%d", h, w, p.X, p.Y))
 	case Crop:
-		st = st.Filter("crop", nil, ffmpeg.KwArgs{"w": w, "h": h, "x": p.X, "y": p.Y, "exact": 1})
+		chain = append(chain, fmt.Sprintf("crop=exact=1:h=%d:w=%d:x=%d:y=%d", h, w, p.X, p.Y))
 	}
-	st = st.Filter("setsar", ffmpeg.Args{"1"}).Filter("format", ffmpeg.Args{"rgb24"}).Filter("showinfo", nil)
-	return st.Output("pipe:", ffmpeg.KwArgs{"f": "rawvideo", "pix_fmt": "rgb24", "fps_mode": "passthrough"}).
-		GlobalArgs("-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+info").
-		GetArgs()
+	chain = append(chain, "setsar=1", "format=rgb24", "showinfo")
+	graph := "[0:" + strconv.Itoa(info.videoStream) + "]" + strings.Join(chain, ",") + "[out]"
+	return []string{"-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+info",
+		"-protocol_whitelist", "file,pipe", "-i", input, "-filter_complex", graph, "-map", "[out]",
+		"-f", "rawvideo", "-fps_mode", "passthrough", "-pix_fmt", "rgb24", "pipe:"}
 }
 
 // Info is what Probe found about the file.
