@@ -284,6 +284,10 @@ type Decoder struct {
 	norm   []float32
 }
 
+// maxInputTable is the most values of precomputed input products a
+// Decoder keeps (16 MB).
+const maxInputTable = 1 << 22
+
 // NewDecoder prepares decoding with opts.
 func (m *Model) NewDecoder(opts DecodeOptions) (*Decoder, error) {
 	if opts.Beam < 1 || opts.NBest < 1 || opts.NBest > opts.Beam {
@@ -296,6 +300,12 @@ func (m *Model) NewDecoder(opts DecodeOptions) (*Decoder, error) {
 	d := &Decoder{m: m, opts: opts, search: s}
 	if m.Inject != nil {
 		d.binder = rnn.NewBinder(m.Net.Dec)
+		s.Dec = d.binder.Bind(make([]float32, m.Config.Inject))
+	}
+	// A small vocabulary's input products are computed once here (V×4H
+	// values; the Shapes world's 29 words: 60,000) rather than at every step.
+	if m.Vocab.Len()*4*m.Config.Hidden <= maxInputTable {
+		s.PrecomputeInputs()
 	}
 	return d, nil
 }

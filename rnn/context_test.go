@@ -90,3 +90,48 @@ func TestBinderMatchesContextDecoder(t *testing.T) {
 		}
 	}
 }
+
+// Precomputed input products decode as the plain steps do: the same
+// tokens and, to float32 rounding, the same log-probabilities, greedy and
+// beam, from a start token or a prefix vector, and through a Binder.
+func TestPrecomputedInputsDecodeAlike(t *testing.T) {
+	const V, E, K, H, L = 9, 6, 3, 16, 8
+	rng := rand.New(rand.NewPCG(41, 42))
+	plain := NewDecoder(NativeBLAS(), V, E, H, rng)
+	withCtx := NewContextDecoder(NativeBLAS(), V, E, K, H, rng)
+	binder := NewBinder(withCtx)
+	for trial := range 12 {
+		d := plain
+		if trial%2 == 1 {
+			d = binder.Bind(randSlice(rng, K))
+		}
+		var prefix []float32
+		if trial%3 == 2 {
+			prefix = randSlice(rng, E)
+		}
+		s0 := [][]float32{randSlice(rng, H), randSlice(rng, H)}
+		eos := -1 // every hypothesis L tokens long, or ended by token 1
+		if trial%4 == 3 {
+			eos = 1
+		}
+		opts := DecodeOptions{MaxLen: L, Start: 0, EOS: eos, Beam: 3, LengthAlpha: 1, RepetitionPenalty: 0.3}
+		a, b := NewSearcher(d, opts), NewSearcher(d, opts)
+		b.PrecomputeInputs()
+		ha, hb := a.Beam(prefix, s0), b.Beam(prefix, s0)
+		if len(ha) != len(hb) {
+			t.Fatalf("trial %d: %d and %d hypotheses", trial, len(ha), len(hb))
+		}
+		for i := range ha {
+			if !slices.Equal(ha[i].Tokens, hb[i].Tokens) || math.Abs(ha[i].LogProb-hb[i].LogProb) > 1e-4 {
+				t.Errorf("trial %d, hypothesis %d: plain %v (%.6f), precomputed %v (%.6f)", trial, i, ha[i].Tokens, ha[i].LogProb, hb[i].Tokens, hb[i].LogProb)
+			}
+		}
+		ga, gb := a.Greedy(prefix, s0, nil), b.Greedy(prefix, s0, nil)
+		if !slices.Equal(ga, gb) {
+			t.Errorf("trial %d: greedy plain %v, precomputed %v", trial, ga, gb)
+		}
+		if eos < 0 && len(ha[0].Tokens) != L {
+			t.Errorf("trial %d: best hypothesis %v, want %d tokens", trial, ha[0].Tokens, L)
+		}
+	}
+}
