@@ -219,7 +219,7 @@ func (m *Model) Save() ([]byte, error) {
 
 // LoadModel reads weights written by Save.
 func LoadModel(data []byte, source string) (*Model, error) {
-	_, meta, err := rnn.ReadSafetensors(data)
+	meta, err := rnn.ReadSafetensorsMeta(data)
 	if err != nil {
 		return nil, fmt.Errorf("caption: %s: %w", source, err)
 	}

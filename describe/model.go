@@ -293,7 +293,7 @@ func (m *Model) Save() ([]byte, error) {
 
 // LoadModel reads weights written by Save; source names them in errors.
 func LoadModel(data []byte, source string) (*Model, error) {
-	_, meta, err := rnn.ReadSafetensors(data)
+	meta, err := rnn.ReadSafetensorsMeta(data)
 	if err != nil {
 		return nil, fmt.Errorf("describe: %s: %w", source, err)
 	}

@@ -173,6 +173,27 @@ func ReadSafetensors(data []byte) (map[string]Tensor, map[string]string, error) 
 	return tensors, meta, nil
 }
 
+// ReadSafetensorsMeta returns the metadata of a safetensors file without
+// decoding its tensors (ReadSafetensors checks and decodes those): a
+// loader that reads the metadata first to build its model, then the
+// weights with LoadParams, decodes the weights once.
+func ReadSafetensorsMeta(data []byte) (map[string]string, error) {
+	if len(data) < 8 {
+		return nil, fmt.Errorf("%w: %d bytes, shorter than the 8-byte header length", ErrFormat, len(data))
+	}
+	n := binary.LittleEndian.Uint64(data)
+	if n > maxHeader || n > uint64(len(data)-8) {
+		return nil, fmt.Errorf("%w: header length %d does not fit in %d bytes", ErrFormat, n, len(data))
+	}
+	var header struct {
+		Meta map[string]string `json:"__metadata__"`
+	}
+	if err := json.Unmarshal(data[8:8+n], &header); err != nil {
+		return nil, fmt.Errorf("%w: header: %w", ErrFormat, err)
+	}
+	return header.Meta, nil
+}
+
 // SaveParams writes params (by name) and metadata in the safetensors layout.
 func SaveParams(w io.Writer, params []*Param, meta map[string]string) error {
 	ts := make(map[string]Tensor, len(params))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"testing"
 )
 
@@ -134,4 +135,24 @@ func FuzzReadSafetensors(f *testing.F) {
 			}
 		}
 	})
+}
+
+// ReadSafetensorsMeta reads the metadata ReadSafetensors does, and refuses
+// what it refuses in the header.
+func TestReadSafetensorsMeta(t *testing.T) {
+	var buf bytes.Buffer
+	p := newParam("w", 2, 3)
+	meta := map[string]string{"format": "test", "config": `{"a":1}`}
+	if err := SaveParams(&buf, []*Param{p}, meta); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadSafetensorsMeta(buf.Bytes())
+	if err != nil || !maps.Equal(got, meta) {
+		t.Fatalf("metadata %v, %v; want %v", got, err, meta)
+	}
+	for _, bad := range [][]byte{buf.Bytes()[:5], append([]byte{255, 255, 0, 0, 0, 0, 0, 0}, buf.Bytes()[8:]...)} {
+		if _, err := ReadSafetensorsMeta(bad); !errors.Is(err, ErrFormat) {
+			t.Errorf("%d bytes: error %v, want ErrFormat", len(bad), err)
+		}
+	}
 }
