@@ -19,15 +19,7 @@ func BenchmarkEmbeddedDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	feats := make([][]float32, 64)
-	for i := range feats {
-		feats[i] = make([]float32, m.Config.FeatureDim)
-		for j := range feats[i] {
-			// raw features whose standardised values are N(0,1)
-			feats[i][j] = m.Norm.Mean.W[j] + float32(rng.NormFloat64())/m.Norm.Scale.W[j]
-		}
-	}
+	feats := randomFeatures(m, 64, rand.New(rand.NewPCG(1, 2)))
 	for _, plain := range []bool{false, true} {
 		name := "precomputed"
 		if plain {

@@ -15,14 +15,7 @@ func TestDecodersSideBySide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rand.New(rand.NewPCG(1, 2))
-	feats := make([][]float32, 8)
-	for i := range feats {
-		feats[i] = make([]float32, m.Config.FeatureDim)
-		for j := range feats[i] {
-			feats[i][j] = m.Norm.Mean.W[j] + float32(r.NormFloat64())/m.Norm.Scale.W[j]
-		}
-	}
+	feats := randomFeatures(m, 8, rand.New(rand.NewPCG(1, 2)))
 	alone := make([]string, len(feats))
 	dec, _ := m.NewDecoder(DefaultDecodeOptions())
 	for i, f := range feats {
@@ -47,4 +40,17 @@ func TestDecodersSideBySide(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// randomFeatures draws n raw feature vectors whose standardised values
+// under m's normalisation are N(0,1).
+func randomFeatures(m *Model, n int, r *rand.Rand) [][]float32 {
+	feats := make([][]float32, n)
+	for i := range feats {
+		feats[i] = make([]float32, m.Config.FeatureDim)
+		for j := range feats[i] {
+			feats[i][j] = m.Norm.Mean.W[j] + float32(r.NormFloat64())/m.Norm.Scale.W[j]
+		}
+	}
+	return feats
 }

@@ -62,9 +62,9 @@ type Searcher struct {
 
 	// inputGates, when PrecomputeInputs has run, holds each token's share
 	// of the LSTM's gates, Embed[v]·Wxᵀ (V,4H), so that a step multiplies
-	// only the state; tok (K) is each live beam's last token.
+	// only the state.
 	inputGates []float32
-	tok        []int
+	tok        []int // (K) each live beam's last token
 }
 
 type cand struct {
@@ -97,7 +97,7 @@ func NewSearcher(dec *Decoder, opts DecodeOptions) *Searcher {
 		x: make([]float32, K*E), scratch: make([]float32, K*5*H), logits: make([]float32, K*V),
 		score: make([]float64, K), toks: make([]int, K*L), toks2: make([]int, K*L),
 		cand: make([]cand, 0, 2*K), fin: make([]Hypothesis, 0, K), finToks: make([]int, K*L),
-		out: make([]Hypothesis, 0, K)}
+		out: make([]Hypothesis, 0, K), tok: make([]int, K)}
 	s.BLAS = newFusedBLAS(NewOpenBLAS(), s)
 	return s
 }
@@ -114,7 +114,6 @@ func (s *Searcher) PrecomputeInputs() {
 	V, E, G := d.Vocab(), d.Embed.Dim, 4*d.Cell.Hidden
 	s.inputGates = make([]float32, V*G)
 	matmulNT(s.BLAS, V, G, E, d.Embed.W.W, d.Cell.Wx.W, 0, s.inputGates)
-	s.tok = make([]int, s.Opts.Beam)
 }
 
 // step runs the LSTM one step for the n live beams, whose inputs are in
@@ -178,9 +177,7 @@ func (s *Searcher) Greedy(prefix []float32, s0 [][]float32, dst []int) []int {
 	} else {
 		copy(x, d.Embed.Row(s.Opts.Start))
 	}
-	if s.tok != nil {
-		s.tok[0] = s.Opts.Start
-	}
+	s.tok[0] = s.Opts.Start
 	dst = dst[:0]
 	logits := s.logits[:V]
 	for i := range s.Opts.MaxLen {
@@ -206,9 +203,7 @@ func (s *Searcher) Greedy(prefix []float32, s0 [][]float32, dst []int) []int {
 			break
 		}
 		copy(x, d.Embed.Row(best))
-		if s.tok != nil {
-			s.tok[0] = best
-		}
+		s.tok[0] = best
 	}
 	return dst
 }
@@ -227,9 +222,7 @@ func (s *Searcher) Beam(prefix []float32, s0 [][]float32) []Hypothesis {
 		} else {
 			copy(s.x[k*E:(k+1)*E], d.Embed.Row(s.Opts.Start))
 		}
-		if s.tok != nil {
-			s.tok[k] = s.Opts.Start
-		}
+		s.tok[k] = s.Opts.Start
 	}
 	s.live = 1 // one live beam until the first expansion
 	s.score[0] = 0
@@ -273,9 +266,7 @@ func (s *Searcher) Beam(prefix []float32, s0 [][]float32) []Hypothesis {
 			copy(s.h2[live*H:(live+1)*H], s.h[cd.parent*H:(cd.parent+1)*H])
 			copy(s.c2[live*H:(live+1)*H], s.c[cd.parent*H:(cd.parent+1)*H])
 			copy(s.x[live*E:(live+1)*E], d.Embed.Row(cd.tok))
-			if s.tok != nil {
-				s.tok[live] = cd.tok
-			}
+			s.tok[live] = cd.tok
 			s.score[live] = cd.score
 			live++
 		}
